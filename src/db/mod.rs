@@ -1,0 +1,320 @@
+//! Database access: one connection type over SQLite and PostgreSQL, the pool,
+//! and the embedded migrations.
+
+pub mod schema;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::R2D2Connection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// A connection to whichever backend the configured URL names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+/// The backend of [`DbConnection`], for boxed queries.
+pub type Backend = MultiBackend;
+
+/// Runs `$body` with `$conn` bound to the inner connection of either backend.
+///
+/// For the few queries the multi-backend connection cannot express (multi-row
+/// inserts, upserts, row locks): the query is written once and compiled for each backend.
+#[macro_export]
+macro_rules! with_backend {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            $crate::db::DbConnection::Sqlite($conn) => $body,
+            $crate::db::DbConnection::Pg($conn) => $body,
+        }
+    };
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Where the data lives, parsed from `database.url`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Accepts `sqlite://PATH`, a plain file path, `postgres://...` or `postgresql://...`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(
+                "database.url is empty: use sqlite://PATH or postgres://USER@HOST/DB".into(),
+            );
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("database.url sqlite:// needs a file path, for example sqlite://data/aitu-tracker.db".into());
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(format!(
+                "database.url scheme '{scheme}' is not supported: use sqlite://PATH or postgres://USER@HOST/DB"
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(raw)))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    /// Never prints a PostgreSQL password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Self::Postgres(url) => f.write_str(&redact_url(url)),
+        }
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// `scheme://user:secret@host` → `scheme://user:***@host`, for logs.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "<unparsable url>".to_owned(),
+    }
+}
+
+/// Why a connection could not be made, with the backend's own words.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot open SQLite database {path}: {source}")]
+    Sqlite {
+        path: String,
+        source: diesel::ConnectionError,
+    },
+    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    Postgres {
+        url: String,
+        source: diesel::ConnectionError,
+    },
+    #[error("cannot prepare the SQLite connection: {0}")]
+    Setup(#[from] diesel::result::Error),
+    #[error("cannot create the directory for the SQLite database {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// An r2d2 manager that picks the backend by URL and keeps the real connection error
+/// (the derived `establish` would hide it behind a generic message).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    sqlite_busy_timeout: Duration,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl, sqlite_busy_timeout: Duration) -> Self {
+        Self {
+            url,
+            sqlite_busy_timeout,
+        }
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Opens one connection outside any pool (migrations, the CLI).
+    pub fn connect(&self) -> Result<DbConnection, ConnectError> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| ConnectError::Directory {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                let display = path.display().to_string();
+                let mut conn = SqliteConnection::establish(&display).map_err(|source| {
+                    ConnectError::Sqlite {
+                        path: display.clone(),
+                        source,
+                    }
+                })?;
+                // Every pooled connection needs these: foreign keys are off by default in
+                // SQLite, and WAL + NORMAL lets readers run beside the one writer.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    self.sqlite_busy_timeout.as_millis()
+                ))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Pg)
+                .map_err(|source| ConnectError::Postgres {
+                    url: redact_url(url),
+                    source,
+                }),
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        ConnectionManager::connect(self)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        conn.ping().map_err(ConnectError::Setup)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Pool settings taken from the configuration.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub connect_timeout: Duration,
+    pub sqlite_busy_timeout: Duration,
+}
+
+/// Builds the pool without opening connections up front, so a service started while
+/// the database is down comes up (and reports not ready) instead of exiting.
+pub fn build_pool(url: &DatabaseUrl, options: &PoolOptions) -> Pool {
+    let manager = ConnectionManager::new(url.clone(), options.sqlite_busy_timeout);
+    r2d2::Pool::builder()
+        .max_size(options.max_size)
+        .min_idle(Some(0))
+        .connection_timeout(options.connect_timeout)
+        .test_on_check_out(true)
+        .build_unchecked(manager)
+}
+
+/// Applies pending migrations. On PostgreSQL an advisory lock makes instances that
+/// start together take turns.
+pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    // An arbitrary constant shared by every instance: "aitu" in ASCII.
+    const MIGRATION_LOCK: i64 = 0x6169_7475;
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("applying SQLite migrations: {e}"))?
+            .iter()
+            .map(|v| v.to_string())
+            .collect(),
+        DbConnection::Pg(c) => {
+            // PostgreSQL only: several instances may start at once.
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+                .map_err(|e| anyhow::anyhow!("applying PostgreSQL migrations: {e}"));
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            result?
+        }
+    };
+    Ok(applied)
+}
+
+/// Runs `f` in a transaction meant to write.
+///
+/// SQLite: `BEGIN IMMEDIATE` takes the write lock up front, so a transaction that reads
+/// and then writes waits for other writers (busy_timeout) instead of failing at the
+/// first write. PostgreSQL: an ordinary transaction; version checks in the UPDATEs
+/// guard against concurrent writers.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+        }
+        DbConnection::Pg(_) => return conn.transaction(f),
+    }
+    let result = f(conn);
+    let DbConnection::Sqlite(inner) = conn else {
+        unreachable!("the backend of a connection does not change")
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(inner)?;
+            Ok(value)
+        }
+        Err(error) => {
+            AnsiTransactionManager::rollback_transaction(inner)?;
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_schemes_pick_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("data/x.db").unwrap(),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
+        assert!(DatabaseUrl::parse("postgres://u@h/db")
+            .unwrap()
+            .is_postgres());
+        assert!(DatabaseUrl::parse("postgresql://u@h/db")
+            .unwrap()
+            .is_postgres());
+        let err = DatabaseUrl::parse("mysql://u@h/db").unwrap_err();
+        assert!(err.contains("'mysql' is not supported"), "{err}");
+        assert!(DatabaseUrl::parse("  ").is_err());
+    }
+
+    #[test]
+    fn postgres_passwords_never_reach_the_log() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db.local:5432/aitu").unwrap();
+        let shown = url.to_string();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("app:***@db.local"), "{shown}");
+    }
+}

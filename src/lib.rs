@@ -1,0 +1,20 @@
+//! aitu-tracker: the registry of Kazakhstan's state bodies and quasi-public
+//! organizations, and their migration onto the Aitu messenger.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod registry;
+pub mod startup;
+pub mod web;
+
+use std::sync::Arc;
+
+pub use startup::Application;
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub pool: db::Pool,
+    pub settings: Arc<config::Settings>,
+}

@@ -1,0 +1,28 @@
+use actix_web::{web, HttpResponse};
+
+use super::organization_response;
+use crate::registry::service;
+use crate::registry::view::Organization;
+use crate::web::problem::Problem;
+use crate::web::{with_db, ApiError};
+use crate::AppState;
+
+/// Get one organization by UUID or BIN.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organizations/{organization}",
+    tag = "registry",
+    params(("organization" = String, Path, description = "UUID or 12-digit BIN")),
+    responses(
+        (status = 200, description = "The organization; `ETag` carries its version", body = Organization),
+        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_organization(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let row = with_db(&state, move |conn| Ok(service::load(conn, &reference)?)).await?;
+    Ok(organization_response(HttpResponse::Ok(), row))
+}

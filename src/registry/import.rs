@@ -1,0 +1,702 @@
+//! CSV import: upsert by BIN, all or nothing.
+//!
+//! The file is read twice. The first pass checks every row (fields, parents, cycles)
+//! and keeps only a few dozen bytes per row; the second writes, parents before
+//! children. Memory therefore grows with the number of rows, not with their width,
+//! and the whole import is one transaction: a file with any bad row writes nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::PathBuf;
+
+use diesel::result::Error as DieselError;
+use serde::Serialize;
+
+use super::csv::{CsvRow, OrganizationCsvReader, RowError};
+use super::model::{child_path, OrganizationChanges, OrganizationRow};
+use super::service::now;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::organization::{FieldNaming, OrganizationFields};
+use crate::domain::Bin;
+
+/// Rows looked up in the database at a time.
+const CHUNK: usize = 500;
+/// Row errors listed at most; the count covers all of them.
+pub const MAX_LISTED_ERRORS: usize = 1000;
+
+/// Something the file can be read from, more than once.
+pub trait CsvSource {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
+}
+
+impl CsvSource for &[u8] {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(*self))
+    }
+}
+
+impl CsvSource for PathBuf {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(std::fs::File::open(self)?))
+    }
+}
+
+/// What an import did, or would do in a dry run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// Data rows in the file.
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{total} row(s) of the file are invalid; nothing was imported")]
+    Rejected { errors: Vec<RowError>, total: u64 },
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(
+        "an organization in the file was changed by someone else during the import; run it again"
+    )]
+    Concurrent,
+    #[error(transparent)]
+    Database(#[from] DieselError),
+}
+
+/// Told how far the import has come (for a progress bar).
+pub trait Progress {
+    fn checked(&mut self, _rows: u64) {}
+    fn written(&mut self, _rows: u64, _total: u64) {}
+}
+
+impl Progress for () {}
+
+/// A row as remembered between the passes.
+struct Entry {
+    bin: u64,
+    /// `None`: keep the current parent (existing rows) or root (new rows).
+    parent: ParentRef,
+    existing: Option<Existing>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ParentRef {
+    Keep,
+    Root,
+    Bin(u64),
+}
+
+/// The database's view of a row before the import.
+struct Existing {
+    id: String,
+    parent_id: Option<String>,
+    archived: bool,
+}
+
+/// Collects row errors, listing the first [`MAX_LISTED_ERRORS`].
+#[derive(Default)]
+struct Errors {
+    listed: Vec<RowError>,
+    total: u64,
+}
+
+impl Errors {
+    fn push(&mut self, error: RowError) {
+        self.total += 1;
+        if self.listed.len() < MAX_LISTED_ERRORS {
+            self.listed.push(error);
+        }
+    }
+
+    fn at(&mut self, row: &CsvRow, column: Option<&str>, message: impl Into<String>) {
+        self.push(RowError {
+            line: row.line,
+            column: column.map(str::to_owned),
+            bin: Some(row.bin().to_owned()).filter(|b| !b.is_empty()),
+            message: message.into(),
+        });
+    }
+}
+
+/// Imports organizations from `source`. With `dry_run` everything is checked and
+/// counted, then rolled back.
+pub fn import_organizations(
+    conn: &mut DbConnection,
+    source: &dyn CsvSource,
+    dry_run: bool,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let outcome = write_transaction(conn, |conn| {
+        let mut plan = check(conn, source, progress)?;
+        let mut report = write(conn, source, &mut plan, progress)?;
+        report.dry_run = dry_run;
+        if dry_run {
+            // Roll back: the report is all a dry run leaves.
+            return Err(DryRunOr::DryRun(report));
+        }
+        Ok(report)
+    });
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(DryRunOr::DryRun(report)) => Ok(report),
+        Err(DryRunOr::Error(error)) => Err(error),
+    }
+}
+
+/// A dry run leaves the transaction as an "error" so that it rolls back.
+enum DryRunOr {
+    DryRun(ImportReport),
+    Error(ImportError),
+}
+
+impl<E: Into<ImportError>> From<E> for DryRunOr {
+    fn from(e: E) -> Self {
+        Self::Error(e.into())
+    }
+}
+
+/// The outcome of the checking pass.
+struct Plan {
+    entries: Vec<Entry>,
+    by_bin: HashMap<u64, usize>,
+    /// Rows of the file that exist already, by id.
+    by_id: HashMap<String, usize>,
+}
+
+fn parse_bin(raw: &str) -> Option<u64> {
+    Bin::parse(raw).ok().map(|b| b.as_u64())
+}
+
+fn bin_text(bin: u64) -> String {
+    Bin::from_u64(bin).to_string()
+}
+
+/// Merges a row over the current values and checks it.
+fn row_fields(
+    row: &CsvRow,
+    current: Option<&OrganizationRow>,
+) -> Result<OrganizationFields, Vec<RowError>> {
+    let mut input = current.map(OrganizationRow::to_input).unwrap_or_default();
+    row.apply(&mut input).map_err(|e| vec![e])?;
+    input.validate(FieldNaming::Csv).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| RowError {
+                line: row.line,
+                bin: Some(row.bin().to_owned()).filter(|b| !b.is_empty()),
+                message: if current.is_none() && row.cells[column_of(&e.field)].is_none() {
+                    format!(
+                        "{} (the file has no {} column, and this BIN is new)",
+                        e.message, e.field
+                    )
+                } else {
+                    e.message
+                },
+                column: Some(e.field),
+            })
+            .collect()
+    })
+}
+
+fn column_of(field: &str) -> usize {
+    super::csv::COLUMNS
+        .iter()
+        .position(|c| *c == field)
+        .unwrap_or(0)
+}
+
+/// Reads the file in chunks, with the current rows of each chunk's BINs.
+fn for_each_chunk(
+    conn: &mut DbConnection,
+    source: &dyn CsvSource,
+    mut on_header_error: impl FnMut(RowError),
+    mut f: impl FnMut(
+        &mut DbConnection,
+        Vec<Result<CsvRow, RowError>>,
+        HashMap<String, OrganizationRow>,
+    ) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let reader = source.open()?;
+    let mut csv = match OrganizationCsvReader::new(reader) {
+        Ok(csv) => csv,
+        Err(error) => {
+            on_header_error(error);
+            return Ok(());
+        }
+    };
+    loop {
+        let chunk: Vec<_> = std::iter::from_fn(|| csv.next_row()).take(CHUNK).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let bins: Vec<String> = chunk
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter_map(|r| Bin::parse(r.bin()).ok())
+            .map(|b| b.to_string())
+            .collect();
+        let current = OrganizationRow::find_many_by_bin(conn, &bins)?
+            .into_iter()
+            .map(|r| (r.bin.clone(), r))
+            .collect();
+        f(conn, chunk, current)?;
+    }
+}
+
+/// Pass 1: checks every row and the tree they make; writes nothing.
+fn check(
+    conn: &mut DbConnection,
+    source: &dyn CsvSource,
+    progress: &mut dyn Progress,
+) -> Result<Plan, ImportError> {
+    let mut errors = Errors::default();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut by_bin: HashMap<u64, usize> = HashMap::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut header_errors = Vec::new();
+    for_each_chunk(
+        conn,
+        source,
+        |e| header_errors.push(e),
+        |_, chunk, current| {
+            for row in chunk {
+                let row = match row {
+                    Ok(row) => row,
+                    Err(error) => {
+                        errors.push(error);
+                        continue;
+                    }
+                };
+                let existing = Bin::parse(row.bin())
+                    .ok()
+                    .and_then(|b| current.get(&b.to_string()));
+                let fields = match row_fields(&row, existing) {
+                    Ok(fields) => fields,
+                    Err(row_errors) => {
+                        row_errors.into_iter().for_each(|e| errors.push(e));
+                        continue;
+                    }
+                };
+                let bin = fields.bin.as_u64();
+                let parent = match row.parent_bin() {
+                    None => ParentRef::Keep,
+                    Some(None) => ParentRef::Root,
+                    Some(Some(raw)) => match parse_bin(raw) {
+                        Some(p) if p == bin => {
+                            errors.at(
+                                &row,
+                                Some("parent_bin"),
+                                "an organization cannot be its own parent",
+                            );
+                            continue;
+                        }
+                        Some(p) => ParentRef::Bin(p),
+                        None => {
+                            let why = Bin::parse(raw)
+                                .err()
+                                .map(|e| e.to_string())
+                                .unwrap_or_default();
+                            errors.at(
+                                &row,
+                                Some("parent_bin"),
+                                format!("'{raw}' is not a valid BIN: {why}"),
+                            );
+                            continue;
+                        }
+                    },
+                };
+                if let Some(&first) = by_bin.get(&bin) {
+                    errors.at(
+                        &row,
+                        Some("bin"),
+                        format!(
+                            "the BIN appears again: it is already on line {}",
+                            lines[first]
+                        ),
+                    );
+                    continue;
+                }
+                by_bin.insert(bin, entries.len());
+                lines.push(row.line);
+                entries.push(Entry {
+                    bin,
+                    parent,
+                    existing: existing.map(|r| Existing {
+                        id: r.id.clone(),
+                        parent_id: r.parent_id.clone(),
+                        archived: r.is_archived(),
+                    }),
+                });
+            }
+            progress.checked(entries.len() as u64 + errors.total);
+            Ok(())
+        },
+    )?;
+    if !header_errors.is_empty() {
+        return Err(ImportError::Rejected {
+            total: header_errors.len() as u64,
+            errors: header_errors,
+        });
+    }
+    check_tree(conn, &entries, &by_bin, &lines, &mut errors)?;
+    if errors.total > 0 {
+        let mut listed = errors.listed;
+        listed.sort_by_key(|e| e.line);
+        return Err(ImportError::Rejected {
+            errors: listed,
+            total: errors.total,
+        });
+    }
+    let by_id = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.existing.as_ref().map(|x| (x.id.clone(), i)))
+        .collect();
+    Ok(Plan {
+        entries,
+        by_bin,
+        by_id,
+    })
+}
+
+/// Parents must exist (in the file or the registry), be active, and make no cycle.
+fn check_tree(
+    conn: &mut DbConnection,
+    entries: &[Entry],
+    by_bin: &HashMap<u64, usize>,
+    lines: &[u64],
+    errors: &mut Errors,
+) -> Result<(), ImportError> {
+    let error_at = |errors: &mut Errors, i: usize, message: String| {
+        errors.push(RowError {
+            line: lines[i],
+            column: Some("parent_bin".into()),
+            bin: Some(bin_text(entries[i].bin)),
+            message,
+        })
+    };
+    // Parents outside the file, looked up once each.
+    let outside: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match e.parent {
+            ParentRef::Bin(p) if !by_bin.contains_key(&p) => Some(bin_text(p)),
+            _ => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut registry: HashMap<u64, OrganizationRow> = HashMap::new();
+    for chunk in outside.chunks(CHUNK) {
+        for row in OrganizationRow::find_many_by_bin(conn, chunk)? {
+            registry.insert(parse_bin(&row.bin).unwrap_or(0), row);
+        }
+    }
+    let file_ids: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.existing.as_ref().map(|x| (x.id.as_str(), i)))
+        .collect();
+    // Kept parents of existing rows, and ancestors above registry parents, may be rows of
+    // the file too: load what is needed to follow the chain.
+    let mut by_id: HashMap<String, OrganizationRow> = HashMap::new();
+    let mut wanted: Vec<String> = entries
+        .iter()
+        .filter(|e| e.parent == ParentRef::Keep)
+        .filter_map(|e| e.existing.as_ref().and_then(|x| x.parent_id.clone()))
+        .filter(|id| !file_ids.contains_key(id.as_str()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    wanted.sort();
+    for chunk in wanted.chunks(CHUNK) {
+        use crate::db::schema::organizations::dsl;
+        use diesel::prelude::*;
+        for row in dsl::organizations
+            .filter(dsl::id.eq_any(chunk))
+            .select(OrganizationRow::as_select())
+            .load(conn)?
+        {
+            by_id.insert(row.id.clone(), row);
+        }
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        if let ParentRef::Bin(p) = entry.parent {
+            match by_bin.get(&p) {
+                Some(&j) => {
+                    if entries[j].existing.as_ref().is_some_and(|x| x.archived) {
+                        error_at(errors, i, format!("the parent {} is archived", bin_text(p)));
+                    }
+                }
+                None => match registry.get(&p) {
+                    None => error_at(
+                        errors,
+                        i,
+                        format!(
+                            "the parent {} is neither in the file nor in the registry",
+                            bin_text(p)
+                        ),
+                    ),
+                    Some(row) if row.is_archived() => {
+                        error_at(errors, i, format!("the parent {} is archived", bin_text(p)))
+                    }
+                    Some(_) => {}
+                },
+            }
+        }
+    }
+    // Cycle check: follow each row's chain of parents. Outside the file, a registry
+    // row's stored path lists its ancestors; the deepest one that is in the file decides.
+    let next = |i: usize| -> Option<usize> {
+        let entry = &entries[i];
+        let outside_path = match entry.parent {
+            ParentRef::Root => return None,
+            ParentRef::Bin(p) => match by_bin.get(&p) {
+                Some(&j) => return Some(j),
+                None => registry.get(&p).map(|r| r.path.as_str()),
+            },
+            ParentRef::Keep => {
+                let parent_id = entry.existing.as_ref()?.parent_id.as_deref()?;
+                if let Some(&j) = file_ids.get(parent_id) {
+                    return Some(j);
+                }
+                by_id.get(parent_id).map(|r| r.path.as_str())
+            }
+        }?;
+        outside_path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .rev()
+            .find_map(|id| file_ids.get(id).copied())
+    };
+    // 0 = unseen, 1 = on the current chain, 2 = known to reach a root.
+    let mut state = vec![0u8; entries.len()];
+    for start in 0..entries.len() {
+        let mut chain = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match state[i] {
+                2 => break,
+                1 => {
+                    let from = chain.iter().position(|&c| c == i).unwrap_or(0);
+                    for &c in &chain[from..] {
+                        error_at(
+                            errors,
+                            c,
+                            "this parent would make a cycle: the organization would end up below itself".into(),
+                        );
+                    }
+                    break;
+                }
+                _ => {
+                    state[i] = 1;
+                    chain.push(i);
+                    at = next(i);
+                }
+            }
+        }
+        for c in chain {
+            state[c] = 2;
+        }
+    }
+    Ok(())
+}
+
+/// Where a written row sits, for its children.
+#[derive(Clone)]
+struct Placed {
+    id: String,
+    path: String,
+    depth: i32,
+}
+
+/// Pass 2: writes rows whose parent is already placed, in as many rounds as the
+/// file needs (one when parents come first).
+fn write(
+    conn: &mut DbConnection,
+    source: &dyn CsvSource,
+    plan: &mut Plan,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let total = plan.entries.len() as u64;
+    let mut report = ImportReport {
+        rows: total,
+        ..Default::default()
+    };
+    let mut done = vec![false; plan.entries.len()];
+    let mut placed: HashMap<u64, Placed> = HashMap::new();
+    let mut outside: HashMap<String, Placed> = HashMap::new();
+    let mut written = 0u64;
+    // Once a subtree has moved, stored paths read earlier may be out of date.
+    let mut moved = false;
+    while written < total {
+        let before = written;
+        let mut index = 0usize;
+        for_each_chunk(
+            conn,
+            source,
+            |_| {},
+            |conn, chunk, mut current| {
+                let mut inserts = Vec::new();
+                for row in chunk.into_iter().flatten() {
+                    let i = index;
+                    index += 1;
+                    if done[i] {
+                        continue;
+                    }
+                    let entry = &plan.entries[i];
+                    let bin_key = bin_text(entry.bin);
+                    let existing = current.remove(&bin_key);
+                    let parent = match entry.parent {
+                        ParentRef::Root => None,
+                        ParentRef::Bin(p) => match plan.by_bin.get(&p) {
+                            Some(&j) if !done[j] => continue,
+                            Some(_) => Some(placed[&p].clone()),
+                            None => Some(lookup_outside(
+                                conn,
+                                &mut outside,
+                                Some(&bin_text(p)),
+                                None,
+                            )?),
+                        },
+                        ParentRef::Keep => {
+                            match existing.as_ref().and_then(|r| r.parent_id.clone()) {
+                                None => None,
+                                Some(parent_id) => match plan.by_id.get(&parent_id).copied() {
+                                    Some(j) if !done[j] => continue,
+                                    Some(j) => Some(placed[&plan.entries[j].bin].clone()),
+                                    None => Some(lookup_outside(
+                                        conn,
+                                        &mut outside,
+                                        None,
+                                        Some(&parent_id),
+                                    )?),
+                                },
+                            }
+                        }
+                    };
+                    let fields =
+                        row_fields(&row, existing.as_ref()).map_err(|e| ImportError::Rejected {
+                            total: e.len() as u64,
+                            errors: e,
+                        })?;
+                    let changes =
+                        OrganizationChanges::new(&fields, parent.as_ref().map(|p| p.id.clone()));
+                    let parent_pos = parent.as_ref().map(|p| (p.path.as_str(), p.depth));
+                    let here = match existing {
+                        None => {
+                            let id = uuid::Uuid::now_v7().hyphenated().to_string();
+                            let new_row = changes.into_new_row(id, parent_pos, now());
+                            report.created += 1;
+                            let here = Placed {
+                                id: new_row.id.clone(),
+                                path: new_row.path.clone(),
+                                depth: new_row.depth,
+                            };
+                            inserts.push(new_row);
+                            here
+                        }
+                        Some(row) => {
+                            // Earlier moves in this transaction may have rewritten its path.
+                            let row = if moved {
+                                OrganizationRow::find(conn, &row.id)?.unwrap_or(row)
+                            } else {
+                                row
+                            };
+                            let (path, depth) = child_path(parent_pos, &row.id);
+                            if changes.is_unchanged(&row) && path == row.path {
+                                report.unchanged += 1;
+                            } else {
+                                OrganizationRow::insert_many(conn, &std::mem::take(&mut inserts))?;
+                                if !OrganizationRow::update_if_version(
+                                    conn,
+                                    &row.id,
+                                    row.version,
+                                    &changes,
+                                    now(),
+                                )? {
+                                    return Err(ImportError::Concurrent);
+                                }
+                                if path != row.path {
+                                    OrganizationRow::move_subtree(
+                                        conn,
+                                        &row.path,
+                                        &path,
+                                        depth - row.depth,
+                                    )?;
+                                    outside.clear();
+                                    moved = true;
+                                }
+                                report.updated += 1;
+                            }
+                            Placed {
+                                id: row.id,
+                                path,
+                                depth,
+                            }
+                        }
+                    };
+                    placed.insert(entry.bin, here);
+                    done[i] = true;
+                    written += 1;
+                }
+                OrganizationRow::insert_many(conn, &inserts)?;
+                progress.written(written, total);
+                Ok(())
+            },
+        )?;
+        if written == before {
+            // Unreachable after check_tree; a guard against looping forever.
+            return Err(ImportError::Database(DieselError::RollbackTransaction));
+        }
+    }
+    Ok(report)
+}
+
+/// A parent outside the file, by BIN or id, cached until a move changes paths.
+fn lookup_outside(
+    conn: &mut DbConnection,
+    cache: &mut HashMap<String, Placed>,
+    bin: Option<&str>,
+    id: Option<&str>,
+) -> Result<Placed, ImportError> {
+    let key = bin.or(id).unwrap_or_default().to_owned();
+    if let Some(p) = cache.get(&key) {
+        return Ok(p.clone());
+    }
+    let row = match (bin, id) {
+        (Some(bin), _) => OrganizationRow::find_by_bin(conn, bin)?,
+        (None, Some(id)) => OrganizationRow::find(conn, id)?,
+        (None, None) => None,
+    }
+    .ok_or(ImportError::Database(DieselError::NotFound))?;
+    let placed = Placed {
+        id: row.id,
+        path: row.path,
+        depth: row.depth,
+    };
+    cache.insert(key, placed.clone());
+    Ok(placed)
+}
+
+/// Builds the CSV cells of a row for export.
+pub fn export_cells(row: &OrganizationRow, parent_bin: Option<&str>) -> [String; 13] {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        row.bin.clone(),
+        row.kind.clone(),
+        parent_bin.unwrap_or_default().to_owned(),
+        row.region.clone(),
+        row.headcount.to_string(),
+        row.name_kk.clone(),
+        row.name_ru.clone(),
+        text(&row.name_en),
+        text(&row.it_head_name),
+        text(&row.it_head_email),
+        text(&row.it_head_phone),
+        text(&row.head_name),
+        text(&row.head_email),
+    ]
+}

@@ -1,0 +1,10 @@
+//! The registry of organizations: the tree of state bodies and quasi-public
+//! organizations, its API, and CSV import and export.
+
+pub mod api;
+pub mod csv;
+pub mod demo;
+pub mod import;
+pub mod model;
+pub mod service;
+pub mod view;

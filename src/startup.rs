@@ -1,0 +1,101 @@
+//! Building and running the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::Logger;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::web::{extract, health, openapi};
+use crate::AppState;
+
+/// A bound, migrated, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: Pool,
+}
+
+/// Opens the pool and applies migrations; fails with the database's own words.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<Pool> {
+    let url = settings.database.parsed_url()?;
+    let pool = db::build_pool(&url, &settings.database.pool_options());
+    let mut conn = pool
+        .get()
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("connecting to the database {url}"))?;
+    let applied = db::run_migrations(&mut conn)?;
+    for version in applied {
+        log::info!("applied migration {version}");
+    }
+    Ok(pool)
+}
+
+impl Application {
+    /// Binds the listener first (so `server.bind` may use port 0), then the database.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = prepare_database(&settings)?;
+        Self::build_with_pool(settings, pool)
+    }
+
+    pub fn build_with_pool(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.server.bind)
+            .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, settings, pool.clone())?;
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets running requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<Server> {
+    let settings = Arc::new(settings);
+    let workers = match settings.server.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let shutdown = settings.server.shutdown_timeout;
+    let state = web::Data::new(AppState {
+        pool,
+        settings: settings.clone(),
+    });
+    let openapi = openapi::document();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+            .app_data(state.clone())
+            .app_data(web::QueryConfig::default().error_handler(extract::query_error))
+            .app_data(web::PathConfig::default().error_handler(extract::path_error))
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/readyz", web::get().to(health::readyz))
+            .service(
+                SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
+            )
+            .service(web::scope("/api/v1").configure(crate::registry::api::configure))
+            .default_service(web::to(extract::no_route))
+    })
+    .workers(workers)
+    .shutdown_timeout(shutdown)
+    .client_request_timeout(Duration::from_secs(60))
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
