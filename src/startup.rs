@@ -25,16 +25,16 @@ pub struct Application {
 /// Opens the pool and applies migrations; fails with the database's own words.
 pub fn prepare_database(settings: &Settings) -> anyhow::Result<Pool> {
     let url = settings.database.parsed_url()?;
-    let pool = db::build_pool(&url, &settings.database.pool_options());
-    let mut conn = pool
-        .get()
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(|| format!("connecting to the database {url}"))?;
+    let options = settings.database.pool_options();
+    // A direct connection first: the pool would only say "timed out", this says why.
+    let mut conn = db::ConnectionManager::new(url.clone(), options.sqlite_busy_timeout)
+        .connect()
+        .context("connecting to the database")?;
     let applied = db::run_migrations(&mut conn)?;
     for version in applied {
         log::info!("applied migration {version}");
     }
-    Ok(pool)
+    Ok(db::build_pool(&url, &options))
 }
 
 impl Application {

@@ -113,23 +113,20 @@ pub fn redact_url(raw: &str) -> String {
 /// Why a connection could not be made, with the backend's own words.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("cannot open SQLite database {path}: {source}")]
+    #[error("cannot open SQLite database {path}: {cause}")]
     Sqlite {
         path: String,
-        source: diesel::ConnectionError,
+        cause: diesel::ConnectionError,
     },
-    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    #[error("cannot connect to PostgreSQL at {url}: {cause}")]
     Postgres {
         url: String,
-        source: diesel::ConnectionError,
+        cause: diesel::ConnectionError,
     },
     #[error("cannot prepare the SQLite connection: {0}")]
     Setup(#[from] diesel::result::Error),
-    #[error("cannot create the directory for the SQLite database {path}: {source}")]
-    Directory {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot create the directory for the SQLite database {path}: {cause}")]
+    Directory { path: String, cause: std::io::Error },
 }
 
 /// An r2d2 manager that picks the backend by URL and keeps the real connection error
@@ -157,16 +154,16 @@ impl ConnectionManager {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| ConnectError::Directory {
+                    std::fs::create_dir_all(dir).map_err(|cause| ConnectError::Directory {
                         path: dir.display().to_string(),
-                        source,
+                        cause,
                     })?;
                 }
                 let display = path.display().to_string();
-                let mut conn = SqliteConnection::establish(&display).map_err(|source| {
+                let mut conn = SqliteConnection::establish(&display).map_err(|cause| {
                     ConnectError::Sqlite {
                         path: display.clone(),
-                        source,
+                        cause,
                     }
                 })?;
                 // Every pooled connection needs these: foreign keys are off by default in
@@ -180,9 +177,9 @@ impl ConnectionManager {
             }
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
                 .map(DbConnection::Pg)
-                .map_err(|source| ConnectError::Postgres {
+                .map_err(|cause| ConnectError::Postgres {
                     url: redact_url(url),
-                    source,
+                    cause,
                 }),
         }
     }

@@ -327,6 +327,11 @@ impl OrganizationRow {
         .get_result(conn)
     }
 
+    /// Whether the registry has any row: a cheap query that reads the database.
+    pub fn any_exists(conn: &mut DbConnection) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(dsl::organizations.select(dsl::id))).get_result(conn)
+    }
+
     pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
         dsl::organizations.count().get_result(conn)
     }

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
-use diesel::r2d2::R2D2Connection;
 
 use super::ApiError;
+use crate::db::DatabaseUrl;
 use crate::AppState;
 
 /// Liveness: answers while the process runs.
@@ -24,9 +24,23 @@ pub async fn healthz() -> HttpResponse {
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
+    let url = state.settings.database.parsed_url()?;
     web::block(move || {
+        // SQLite keeps working on a deleted or unmounted file (and loses every write at
+        // the next start): a missing file means not ready.
+        if let DatabaseUrl::Sqlite(path) = &url {
+            if !path.is_file() {
+                return Err(ApiError::Unavailable(anyhow::anyhow!(
+                    "the SQLite database file {} is missing",
+                    path.display()
+                )));
+            }
+        }
         let mut conn = pool.get_timeout(Duration::from_secs(2))?;
-        conn.ping().map_err(|e| ApiError::Unavailable(e.into()))
+        // A query that reads the file: SQLite answers `SELECT 1` without touching it.
+        crate::registry::model::OrganizationRow::any_exists(&mut conn)
+            .map(drop)
+            .map_err(|e| ApiError::Unavailable(e.into()))
     })
     .await??;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"})))

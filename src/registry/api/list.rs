@@ -120,6 +120,15 @@ impl ListParams {
         })
     }
 
+    /// Filter, sort and paging, with every invalid parameter named at once.
+    pub fn parse_all(&self, state: &AppState) -> Result<(ParsedFilter, Sort, Paging), ApiError> {
+        merge_errors(
+            self.parse_filter(),
+            self.sort(),
+            Paging::parse(self.page, self.per_page, state),
+        )
+    }
+
     pub fn sort(&self) -> Result<Sort, ApiError> {
         match &self.sort {
             None => Ok(Sort::NameRu(true)),
@@ -198,8 +207,27 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let parsed = params.parse_filter()?;
-    let sort = params.sort()?;
-    let paging = Paging::parse(params.page, params.per_page, &state)?;
+    let (parsed, sort, paging) = params.parse_all(&state)?;
     page_of(&state, parsed, sort, paging).await
+}
+
+/// Keeps the field errors of several checks together, so one answer names them all.
+pub(super) fn merge_errors<A, B, C>(
+    a: Result<A, ApiError>,
+    b: Result<B, ApiError>,
+    c: Result<C, ApiError>,
+) -> Result<(A, B, C), ApiError> {
+    match (a, b, c) {
+        (Ok(a), Ok(b), Ok(c)) => Ok((a, b, c)),
+        (a, b, c) => {
+            let mut fields = Vec::new();
+            for error in [a.err(), b.err(), c.err()].into_iter().flatten() {
+                match error {
+                    ApiError::Validation(errors) => fields.extend(errors),
+                    other => return Err(other),
+                }
+            }
+            Err(ApiError::Validation(fields))
+        }
+    }
 }

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::list::{page_of, ListParams, Paging};
+use super::list::{page_of, ListParams};
 use crate::registry::view::{Organization, Page};
 use crate::web::problem::Problem;
 use crate::web::ApiError;
@@ -39,9 +39,7 @@ async fn tree_page(
         page: params.page,
         per_page: params.per_page,
     };
-    let parsed = list.parse_filter()?;
-    let sort = list.sort()?;
-    let paging = Paging::parse(list.page, list.per_page, &state)?;
+    let (parsed, sort, paging) = list.parse_all(&state)?;
     page_of(&state, parsed, sort, paging)
         .await
         .map_err(|error| match error {

@@ -1,0 +1,292 @@
+//! Test harness: every test gets its own database (a temporary SQLite file, or a fresh
+//! PostgreSQL database when TEST_DATABASE_URL names a server) and a real server on port 0.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aitu_tracker::config::Settings;
+use aitu_tracker::db::{DbConnection, Pool};
+use aitu_tracker::registry::model::OrganizationRow;
+use aitu_tracker::Application;
+use diesel::prelude::*;
+use reqwest::header::CONTENT_TYPE;
+use serde_json::{json, Value};
+
+/// A database that exists for one test only.
+pub struct TestDb {
+    pub url: String,
+    /// For PostgreSQL: the server's admin URL and this database's name, to drop it after.
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin) if !admin.is_empty() => {
+                let name = format!("aitu_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = diesel::PgConnection::establish(&admin)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .expect("creating the test database");
+                let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                Self {
+                    url: url.to_string(),
+                    postgres: Some((admin, name)),
+                    _dir: None,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Self {
+                    url,
+                    postgres: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+
+    /// The host and port of the PostgreSQL server, for tests that put a proxy in front.
+    pub fn postgres_addr(&self) -> Option<String> {
+        let (admin, _) = self.postgres.as_ref()?;
+        let url = url::Url::parse(admin).ok()?;
+        Some(format!(
+            "{}:{}",
+            url.host_str().unwrap_or("127.0.0.1"),
+            url.port().unwrap_or(5432)
+        ))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.postgres {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    /// Kept so the database lives as long as the server.
+    _db: TestDb,
+}
+
+/// Settings for a test server on `db`.
+pub fn test_settings(db_url: &str) -> Settings {
+    let mut settings = Settings::defaults();
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.workers = 1;
+    settings.database.url = db_url.to_owned();
+    settings.database.pool_size = 4;
+    settings.database.connect_timeout = 1;
+    settings
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the real server on port 0, with `adjust` applied to the settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = TestDb::new();
+    let mut settings = test_settings(&db.url);
+    adjust(&mut settings);
+    spawn_on(db, settings).await
+}
+
+pub async fn spawn_on(db: TestDb, settings: Settings) -> TestApp {
+    let app = Application::build(settings).expect("building the application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        pool,
+        _db: db,
+    }
+}
+
+static SERIAL: AtomicU32 = AtomicU32::new(1);
+
+/// A fresh BIN with a valid check digit.
+pub fn new_bin() -> String {
+    loop {
+        let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+        if let Some(bin) = bin_with_serial(serial) {
+            return bin;
+        }
+    }
+}
+
+/// The valid BIN `2401 4 0 <serial:05>` + check digit, if one exists for that serial.
+pub fn bin_with_serial(serial: u32) -> Option<String> {
+    let stem = format!("240140{serial:05}");
+    let mut digits = [0u8; 12];
+    for (d, b) in digits.iter_mut().zip(stem.bytes()) {
+        *d = b - b'0';
+    }
+    aitu_tracker::domain::bin::check_digit(&digits).map(|c| format!("{stem}{c}"))
+}
+
+/// A BIN with a wrong check digit.
+pub fn bad_checksum_bin() -> String {
+    let good = new_bin();
+    let last = good.as_bytes()[11] - b'0';
+    format!("{}{}", &good[..11], (last + 1) % 10)
+}
+
+/// A minimal valid organization body.
+pub fn org_body(bin: &str, name_ru: &str) -> Value {
+    json!({
+        "bin": bin,
+        "kind": "central_state_body",
+        "region": "republican",
+        "headcount": 100,
+        "name_kk": format!("{name_ru} (kk)"),
+        "name_ru": name_ru,
+        "it_head": {"name": "Асель Нурланова", "email": "it@example.kz", "phone": "+7 701 234 56 78"},
+        "head": {"name": "Ерлан Сапаров", "email": "head@example.kz"},
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.patch(self.url(path)).json(body);
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Creates an organization and returns its JSON.
+    pub async fn create_org(&self, body: Value) -> Value {
+        let response = self.post_json("/api/v1/organizations", &body).await;
+        let status = response.status();
+        let json: Value = response.json().await.expect("JSON body");
+        assert_eq!(status, 201, "creating {body}: {json}");
+        json
+    }
+
+    /// Creates an organization under `parent` (an id), returning its JSON.
+    pub async fn create_child(&self, parent: &Value, name_ru: &str) -> Value {
+        let mut body = org_body(&new_bin(), name_ru);
+        body["parent_id"] = parent["id"].clone();
+        body["kind"] = json!("departmental_body");
+        self.create_org(body).await
+    }
+
+    pub async fn import_csv(&self, csv: &str, dry_run: bool) -> reqwest::Response {
+        self.post_raw(
+            &format!("/api/v1/organizations/import?dry_run={dry_run}"),
+            "text/csv",
+            csv.to_owned(),
+        )
+        .await
+    }
+
+    /// Every organization row, ordered by id: compare before and after a refused write.
+    pub async fn snapshot(&self) -> Vec<OrganizationRow> {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            use aitu_tracker::db::schema::organizations::dsl;
+            let mut conn = pool.get().expect("connection");
+            let conn: &mut DbConnection = &mut conn;
+            dsl::organizations
+                .order(dsl::id)
+                .select(OrganizationRow::as_select())
+                .load(conn)
+                .expect("loading organizations")
+        })
+        .await
+        .expect("snapshot task")
+    }
+}
+
+/// Reads a problem+json response, checking its content type and status.
+pub async fn problem(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(response.status(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["status"], status);
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    body
+}
+
+/// The field names in a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

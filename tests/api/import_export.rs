@@ -1,0 +1,359 @@
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const HEADER: &str = "bin,kind,parent_bin,region,headcount,name_kk,name_ru,name_en,it_head_name,it_head_email,it_head_phone,head_name,head_email";
+
+fn row(bin: &str, parent: &str, name: &str) -> String {
+    format!("{bin},departmental_body,{parent},republican,40,{name} (kk),{name},,Айжан Ахметова,it@{bin}.example,+7 701 000 00 00,Болат Серіков,head@{bin}.example")
+}
+
+#[tokio::test]
+async fn a_file_imports_with_parents_after_their_children() {
+    let app = spawn_app().await;
+    let (root, child, grandchild) = (new_bin(), new_bin(), new_bin());
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n{}\n",
+        row(&grandchild, &child, "Отдел"),
+        row(&child, &root, "Комитет"),
+        row(&root, "", "Министерство"),
+    );
+    let response = app.import_csv(&csv, false).await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        report,
+        json!({"dry_run": false, "rows": 3, "created": 3, "updated": 0, "unchanged": 0})
+    );
+    let subtree = app
+        .get_json(&format!("/api/v1/organizations/{root}/subtree"))
+        .await;
+    assert_eq!(subtree["total"], 2);
+    let leaf = app
+        .get_json(&format!("/api/v1/organizations/{grandchild}"))
+        .await;
+    assert_eq!(leaf["depth"], 2);
+    assert_eq!(leaf["head"]["email"], format!("head@{grandchild}.example"));
+}
+
+#[tokio::test]
+async fn one_bad_row_rejects_the_whole_file_and_every_bad_row_is_listed() {
+    let app = spawn_app().await;
+    let existing = app.create_org(org_body(&new_bin(), "Существующая")).await;
+    let before = app.snapshot().await;
+    let good = new_bin();
+    let dup = new_bin();
+    let bad_fields_row = format!("{},ministry,,KZ-99,-5,,Имя,,,nope,,,", new_bin());
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n{}\n{}\n{}\n{}\n",
+        row(&good, "", "Хорошая"),                   // line 2
+        row(&bad_checksum_bin(), "", "Плохой БИН"),  // line 3
+        row(&new_bin(), &new_bin(), "Нет родителя"), // line 4
+        row(&dup, "", "Первая"),                     // line 5
+        row(&dup, "", "Повтор"),                     // line 6
+        bad_fields_row,                              // line 7
+    );
+    let response = app.import_csv(&csv, false).await;
+    let body = problem(response, 422).await;
+    let errors = body["errors"].as_array().unwrap();
+    let located: Vec<(u64, String)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            (3, "bin".to_owned()),
+            (4, "parent_bin".to_owned()),
+            (6, "bin".to_owned()),
+            (7, "kind".to_owned()),
+            (7, "region".to_owned()),
+            (7, "headcount".to_owned()),
+            (7, "name_kk".to_owned()),
+            (7, "it_head_email".to_owned()),
+        ],
+        "{body}"
+    );
+    assert!(errors[2]["message"].as_str().unwrap().contains("line 5"));
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].bin, existing["bin"]);
+}
+
+#[tokio::test]
+async fn a_cycle_in_the_file_is_refused() {
+    let app = spawn_app().await;
+    let (a, b, c) = (new_bin(), new_bin(), new_bin());
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n{}\n",
+        row(&a, &c, "А"),
+        row(&b, &a, "Б"),
+        row(&c, &b, "В"),
+    );
+    let body = problem(app.import_csv(&csv, false).await, 422).await;
+    let lines: Vec<u64> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3, 4]);
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cycle"));
+    assert!(app.snapshot().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_cycle_through_the_registry_is_refused() {
+    let app = spawn_app().await;
+    let root = app.create_org(org_body(&new_bin(), "Корень")).await;
+    let child = app.create_child(&root, "Ребёнок").await;
+    let before = app.snapshot().await;
+    // The file moves the root under its own child, which is not in the file.
+    let csv = format!(
+        "bin,parent_bin\n{},{}\n",
+        root["bin"].as_str().unwrap(),
+        child["bin"].as_str().unwrap()
+    );
+    let body = problem(app.import_csv(&csv, false).await, 422).await;
+    assert_eq!(body["errors"][0]["column"], "parent_bin");
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn an_excel_file_with_bom_semicolons_crlf_and_quotes_imports() {
+    let app = spawn_app().await;
+    let (parent, child) = (new_bin(), new_bin());
+    let csv = format!(
+        "\u{feff}name_ru;bin;kind;region;name_kk;parent_bin;headcount\r\n\
+         \"Министерство «Цифра»; главное\";{parent};central_state_body;republican;\"Цифрлық \"\"даму\"\" министрлігі\";;1 200\r\n\
+         Комитет;{child};departmental_body;republican;Комитет;{parent};55\r\n"
+    );
+    let response = app.import_csv(&csv, false).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let ministry = app
+        .get_json(&format!("/api/v1/organizations/{parent}"))
+        .await;
+    assert_eq!(ministry["name_ru"], "Министерство «Цифра»; главное");
+    assert_eq!(ministry["name_kk"], "Цифрлық \"даму\" министрлігі");
+    assert_eq!(ministry["headcount"], 1200);
+    let committee = app
+        .get_json(&format!("/api/v1/organizations/{child}"))
+        .await;
+    assert_eq!(committee["parent_id"], ministry["id"]);
+}
+
+#[tokio::test]
+async fn dry_run_counts_changes_and_writes_nothing() {
+    let app = spawn_app().await;
+    let existing = app.create_org(org_body(&new_bin(), "Было")).await;
+    let same = app.create_org(org_body(&new_bin(), "Не меняется")).await;
+    let before = app.snapshot().await;
+    let csv = format!(
+        "bin,name_ru\n{},Стало\n{},Не меняется\n{},Новая\n",
+        existing["bin"].as_str().unwrap(),
+        same["bin"].as_str().unwrap(),
+        new_bin(),
+    );
+    // The new row lacks required columns: a dry run reports that like a real run.
+    let body = problem(app.import_csv(&csv, true).await, 422).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no kind column"),
+        "{body}"
+    );
+
+    let csv = format!(
+        "bin,name_ru\n{},Стало\n{},Не меняется\n",
+        existing["bin"].as_str().unwrap(),
+        same["bin"].as_str().unwrap(),
+    );
+    let report: Value = app.import_csv(&csv, true).await.json().await.unwrap();
+    assert_eq!(
+        report,
+        json!({"dry_run": true, "rows": 2, "created": 0, "updated": 1, "unchanged": 1})
+    );
+    assert_eq!(app.snapshot().await, before);
+
+    let report: Value = app.import_csv(&csv, false).await.json().await.unwrap();
+    assert_eq!(report["updated"], 1);
+    let after = app
+        .get_json(&format!(
+            "/api/v1/organizations/{}",
+            existing["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(after["name_ru"], "Стало");
+    // Columns left out keep their values.
+    assert_eq!(after["headcount"], existing["headcount"]);
+    assert_eq!(after["version"], 2);
+}
+
+#[tokio::test]
+async fn export_then_import_changes_nothing_in_csv_and_json() {
+    let app = spawn_app().await;
+    let root = app
+        .create_org(org_body(&new_bin(), "=Формула в имени"))
+        .await;
+    let child = app.create_child(&root, "+Ещё одна").await;
+    app.create_child(&child, "@Третья, с запятой; и точкой с запятой")
+        .await;
+    let mut plain = org_body(&new_bin(), "Без контактов");
+    plain["it_head"] = json!(null);
+    plain["head"] = json!(null);
+    app.create_org(plain).await;
+    let before = app.snapshot().await;
+
+    let csv = app.get("/api/v1/organizations/export").await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let bytes = csv.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with(&HEADER.replace(',', ";")), "{text}");
+    assert!(text.contains("\r\n"));
+    assert!(
+        text.contains(";'=Формула в имени;") || text.contains("'=Формула"),
+        "formula neutralized: {text}"
+    );
+    assert!(text.contains("'+7 701 234 56 78"), "{text}");
+
+    let report: Value = app.import_csv(&text, false).await.json().await.unwrap();
+    assert_eq!(
+        report,
+        json!({"dry_run": false, "rows": 4, "created": 0, "updated": 0, "unchanged": 4})
+    );
+    let report: Value = app
+        .post_raw("/api/v1/organizations/import", "text/csv", bytes.to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["unchanged"], 4, "{report}");
+
+    let json_export = app
+        .get("/api/v1/organizations/export?format=json")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let items: Vec<Value> = serde_json::from_slice(&json_export).unwrap();
+    assert_eq!(items.len(), 4);
+    let report: Value = app
+        .post_raw(
+            "/api/v1/organizations/import",
+            "application/json",
+            json_export.to_vec(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["unchanged"], 4, "{report}");
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn exported_file_loads_into_an_empty_registry_identically() {
+    let source = spawn_app().await;
+    let root = source
+        .create_org(org_body(&new_bin(), "Министерство"))
+        .await;
+    let child = source.create_child(&root, "Комитет").await;
+    source.create_child(&child, "Департамент").await;
+    let csv = source
+        .get("/api/v1/organizations/export")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+
+    let target = spawn_app().await;
+    let report: Value = target
+        .post_raw("/api/v1/organizations/import", "text/csv", csv.to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["created"], 3);
+    let again = target
+        .get("/api/v1/organizations/export")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(csv, again);
+}
+
+#[tokio::test]
+async fn import_moves_an_existing_subtree() {
+    let app = spawn_app().await;
+    let a = app.create_org(org_body(&new_bin(), "А")).await;
+    let b = app.create_org(org_body(&new_bin(), "Б")).await;
+    let child = app.create_child(&a, "Ребёнок").await;
+    let grandchild = app.create_child(&child, "Внук").await;
+    let csv = format!(
+        "bin,parent_bin\n{},{}\n",
+        child["bin"].as_str().unwrap(),
+        b["bin"].as_str().unwrap()
+    );
+    let report: Value = app.import_csv(&csv, false).await.json().await.unwrap();
+    assert_eq!(report["updated"], 1);
+    let under_b = app
+        .get_json(&format!(
+            "/api/v1/organizations/{}/subtree",
+            b["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(under_b["total"], 2);
+    let moved = app
+        .get_json(&format!(
+            "/api/v1/organizations/{}",
+            grandchild["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(moved["depth"], 2);
+    assert_eq!(
+        app.get_json(&format!(
+            "/api/v1/organizations/{}/subtree",
+            a["id"].as_str().unwrap()
+        ))
+        .await["total"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn import_header_problems_are_reported_on_line_one() {
+    let app = spawn_app().await;
+    let body = problem(
+        app.import_csv("bin,colour\n940140000385,red\n", false)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["line"], 1);
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown column 'colour'"));
+    let body = problem(
+        app.post_raw("/api/v1/organizations/import", "application/pdf", "x")
+            .await,
+        415,
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains("text/csv"));
+}
