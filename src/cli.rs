@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::audit::AuditActor;
+use crate::auth::accounts::{self, AccountError, NewUser, UserUpdate};
+use crate::auth::model::UserRow;
 use crate::config::Settings;
-use crate::registry::import::{import_organizations, ImportError, Progress};
+use crate::registry::import::{import_organizations, ImportContext, ImportError, Progress};
 use crate::startup::{prepare_database, Application};
 
 /// Registry and migration tracker for Kazakhstan's move onto the Aitu messenger.
@@ -32,6 +35,57 @@ pub enum Command {
     /// Import data from a file.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. Without --password-stdin a strong password is generated and printed once.
+    Add {
+        /// Login email (unique, case-insensitive).
+        #[arg(long)]
+        email: String,
+        /// The name shown in the interface and the audit trail.
+        #[arg(long)]
+        name: String,
+        /// admin, coordinator, it_head or observer.
+        #[arg(long)]
+        role: String,
+        /// UUID or BIN of the organization whose subtree the user acts on (required for it_head).
+        #[arg(long, value_name = "UUID-OR-BIN")]
+        organization: Option<String>,
+        /// Read the password from standard input (one line) instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Deactivate a user: its sessions end and its tokens stop working at once.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it alone on standard output (shown once).
+    Create {
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+        /// A label to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days until it expires (default: until revoked).
+        #[arg(long, value_name = "N")]
+        expires_in_days: Option<i64>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -79,7 +133,125 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Organizations { file, dry_run }) => {
             import_file(settings, file, dry_run).await
         }
+        Command::User(command) => users(settings, command).await,
+        Command::Token(command) => tokens(settings, command).await,
     }
+}
+
+/// The audit identity of a command-line operator.
+fn cli_actor() -> AuditActor {
+    AuditActor {
+        email: Some(format!("cli:{}", whoami())),
+        ..Default::default()
+    }
+}
+
+/// Turns account errors into messages that say what to fix.
+fn explain(error: AccountError) -> anyhow::Error {
+    match error {
+        AccountError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("--{} {}", e.field.replace('_', "-"), e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    settings: &Settings,
+    f: impl FnOnce(&mut crate::db::DbConnection) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let pool = prepare_database(settings)?;
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+async fn users(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            organization,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let new = NewUser {
+                email,
+                display_name: name,
+                role,
+                organization,
+                password,
+            };
+            let (user, generated) = blocking(&settings, move |conn| {
+                accounts::create_user(conn, &cli_actor(), &new).map_err(explain)
+            })
+            .await?;
+            println!("added {} ({}) with id {}", user.email, user.role, user.id);
+            if let Some(password) = generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+        UserCommand::List => {
+            let rows = blocking(&settings, |conn| Ok(UserRow::list(conn, i64::MAX, 0)?.0)).await?;
+            println!(
+                "{:<36}  {:<32}  {:<11}  {:<6}  name",
+                "id", "email", "role", "active"
+            );
+            for user in rows {
+                println!(
+                    "{:<36}  {:<32}  {:<11}  {:<6}  {}",
+                    user.id, user.email, user.role, user.active, user.display_name
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Deactivate { email } => {
+            let shown = email.clone();
+            blocking(&settings, move |conn| {
+                let user = UserRow::find_by_email(conn, &email)?
+                    .ok_or_else(|| anyhow::anyhow!("no user with email {email}"))?;
+                let update = UserUpdate {
+                    active: Some(false),
+                    ..Default::default()
+                };
+                accounts::update_user(conn, &cli_actor(), &user.id, &update).map_err(explain)
+            })
+            .await?;
+            println!("deactivated {shown}; its sessions and tokens no longer work");
+            Ok(())
+        }
+    }
+}
+
+async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
+    let TokenCommand::Create {
+        email,
+        name,
+        expires_in_days,
+    } = command;
+    let (_, token) = blocking(&settings, move |conn| {
+        let user = UserRow::find_by_email(conn, &email)?
+            .ok_or_else(|| anyhow::anyhow!("no user with email {email}"))?;
+        accounts::issue_token(conn, &cli_actor(), &user.id, &name, expires_in_days).map_err(explain)
+    })
+    .await?;
+    println!("{token}");
+    Ok(())
 }
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
@@ -93,12 +265,18 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         let pool = pool.clone();
         let loaded = actix_web::web::block(move || -> anyhow::Result<_> {
             let mut conn = pool.get()?;
-            crate::registry::demo::load_sample_registry(&mut conn)
-                .context("loading the sample registry")
+            crate::registry::demo::load_demo(&mut conn).context("loading the demo data")
         })
         .await??;
         match loaded {
-            Some(report) => log::info!("demo: loaded {} sample organizations", report.created),
+            Some((report, users)) => {
+                log::info!("demo: loaded {} sample organizations", report.created);
+                println!("\nDemo accounts (passwords shown once; log in at POST /api/v1/session):");
+                for (email, role, password) in users {
+                    println!("  {role:<12} {email:<28} {password}");
+                }
+                println!();
+            }
             None => log::info!("demo: the registry is not empty; sample data not loaded"),
         }
     }
@@ -146,7 +324,11 @@ async fn import_file(settings: Settings, file: PathBuf, dry_run: bool) -> anyhow
         let mut conn = pool.get()?;
         let bar = indicatif::ProgressBar::new_spinner();
         let mut progress = Bar(bar.clone());
-        let outcome = import_organizations(&mut conn, &file, dry_run, &mut progress);
+        let context = ImportContext {
+            actor: cli_actor(),
+            scope_path: None,
+        };
+        let outcome = import_organizations(&mut conn, &file, &context, dry_run, &mut progress);
         bar.finish_and_clear();
         anyhow::Ok(outcome)
     })
@@ -189,4 +371,11 @@ async fn import_file(settings: Settings, file: PathBuf, dry_run: bool) -> anyhow
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The operating-system user running the command, for the audit trail.
+fn whoami() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into())
 }

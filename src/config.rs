@@ -19,6 +19,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub api: ApiSettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -29,6 +30,7 @@ pub struct ServerSettings {
     pub json_limit: usize,
     pub import_limit: usize,
     pub shutdown_timeout: u64,
+    pub behind_proxy: bool,
 }
 
 #[derive(Clone, Deserialize)]
@@ -57,6 +59,14 @@ impl std::fmt::Debug for DatabaseSettings {
 pub struct ApiSettings {
     pub default_per_page: u32,
     pub max_per_page: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub max_concurrent_hashes: usize,
 }
 
 impl DatabaseSettings {
@@ -152,6 +162,10 @@ impl Settings {
         anyhow::ensure!(
             matches!(url.scheme(), "http" | "https"),
             "public_url must start with http:// or https://"
+        );
+        anyhow::ensure!(
+            self.auth.session_idle_minutes >= 1 && self.auth.session_absolute_hours >= 1,
+            "auth.session_idle_minutes and auth.session_absolute_hours must be at least 1"
         );
         anyhow::ensure!(
             self.api.default_per_page >= 1 && self.api.default_per_page <= self.api.max_per_page,

@@ -1,6 +1,8 @@
 //! aitu-tracker: the registry of Kazakhstan's state bodies and quasi-public
 //! organizations, and their migration onto the Aitu messenger.
 
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -17,4 +19,6 @@ pub use startup::Application;
 pub struct AppState {
     pub pool: db::Pool,
     pub settings: Arc<config::Settings>,
+    /// Bounds concurrent password hashing.
+    pub hashing: auth::secret::HashingGate,
 }

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::Logger;
+use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::web::{extract, health, openapi};
+use crate::web::{extract, health, middleware, openapi};
 use crate::AppState;
 
 /// A bound, migrated, ready-to-run server.
@@ -76,11 +76,18 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<
     let state = web::Data::new(AppState {
         pool,
         settings: settings.clone(),
+        hashing: crate::auth::secret::HashingGate::new(
+            settings.auth.max_concurrent_hashes,
+            Duration::from_secs(5),
+        ),
     });
     let openapi = openapi::document();
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+            .wrap(from_fn(middleware::audit_denials))
+            .wrap(from_fn(middleware::security_headers))
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms %{x-request-id}o"#))
+            .wrap(from_fn(middleware::request_id))
             .app_data(state.clone())
             .app_data(web::QueryConfig::default().error_handler(extract::query_error))
             .app_data(web::PathConfig::default().error_handler(extract::path_error))
@@ -89,7 +96,12 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<
             .service(
                 SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
             )
-            .service(web::scope("/api/v1").configure(crate::registry::api::configure))
+            .service(
+                web::scope("/api/v1")
+                    .configure(crate::auth::api::configure)
+                    .configure(crate::registry::api::configure)
+                    .route("/audit", web::get().to(crate::audit::api::list_audit)),
+            )
             .default_service(web::to(extract::no_route))
     })
     .workers(workers)

@@ -13,8 +13,10 @@ use diesel::result::Error as DieselError;
 use serde::Serialize;
 
 use super::csv::{CsvRow, OrganizationCsvReader, RowError};
-use super::model::{child_path, OrganizationChanges, OrganizationRow};
+use super::model::{child_path, NewOrganizationRow, OrganizationChanges, OrganizationRow};
 use super::service::now;
+use super::view::Organization;
+use crate::audit::{self, AuditActor, AuditEntry, Outcome};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::organization::{FieldNaming, OrganizationFields};
 use crate::domain::Bin;
@@ -62,8 +64,28 @@ pub enum ImportError {
         "an organization in the file was changed by someone else during the import; run it again"
     )]
     Concurrent,
+    #[error("rows on lines {} change organizations outside your scope", lines_list(.lines))]
+    OutOfScope { lines: Vec<u64> },
     #[error(transparent)]
     Database(#[from] DieselError),
+}
+
+fn lines_list(lines: &[u64]) -> String {
+    let shown: Vec<String> = lines.iter().take(20).map(u64::to_string).collect();
+    let more = lines.len().saturating_sub(20);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// Who imports, for the audit trail, and the part of the tree they may change.
+#[derive(Debug, Clone, Default)]
+pub struct ImportContext {
+    pub actor: AuditActor,
+    /// Every created or changed organization must lie below this path (scoped coordinators).
+    pub scope_path: Option<String>,
 }
 
 /// Told how far the import has come (for a progress bar).
@@ -126,13 +148,22 @@ impl Errors {
 pub fn import_organizations(
     conn: &mut DbConnection,
     source: &dyn CsvSource,
+    context: &ImportContext,
     dry_run: bool,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let outcome = write_transaction(conn, |conn| {
         let mut plan = check(conn, source, progress)?;
-        let mut report = write(conn, source, &mut plan, progress)?;
+        let mut report = write(conn, source, &mut plan, context, progress)?;
         report.dry_run = dry_run;
+        audit::record(
+            conn,
+            &context.actor,
+            AuditEntry::new("organization.import", Outcome::Success).detail(format!(
+                "{} rows: {} created, {} updated, {} unchanged",
+                report.rows, report.created, report.updated, report.unchanged
+            )),
+        )?;
         if dry_run {
             // Roll back: the report is all a dry run leaves.
             return Err(DryRunOr::DryRun(report));
@@ -518,8 +549,16 @@ fn write(
     conn: &mut DbConnection,
     source: &dyn CsvSource,
     plan: &mut Plan,
+    context: &ImportContext,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
+    let in_scope = |path: &str| {
+        context
+            .scope_path
+            .as_deref()
+            .is_none_or(|s| path.starts_with(s))
+    };
+    let mut out_of_scope = Vec::new();
     let total = plan.entries.len() as u64;
     let mut report = ImportReport {
         rows: total,
@@ -540,6 +579,7 @@ fn write(
             |_| {},
             |conn, chunk, mut current| {
                 let mut inserts = Vec::new();
+                let mut audits = Vec::new();
                 for row in chunk.into_iter().flatten() {
                     let i = index;
                     index += 1;
@@ -582,6 +622,7 @@ fn write(
                             total: e.len() as u64,
                             errors: e,
                         })?;
+                    let line = row.line;
                     let changes =
                         OrganizationChanges::new(&fields, parent.as_ref().map(|p| p.id.clone()));
                     let parent_pos = parent.as_ref().map(|p| (p.path.as_str(), p.depth));
@@ -590,6 +631,15 @@ fn write(
                             let id = uuid::Uuid::now_v7().hyphenated().to_string();
                             let new_row = changes.into_new_row(id, parent_pos, now());
                             report.created += 1;
+                            if !in_scope(&new_row.path) {
+                                out_of_scope.push(line);
+                            }
+                            audits.push(
+                                AuditEntry::new("organization.create", Outcome::Success)
+                                    .object("organization", new_row.id.clone())
+                                    .scope_path(new_row.path.clone())
+                                    .change(None::<&()>, Some(&new_row_view(&new_row))),
+                            );
                             let here = Placed {
                                 id: new_row.id.clone(),
                                 path: new_row.path.clone(),
@@ -609,6 +659,9 @@ fn write(
                             if changes.is_unchanged(&row) && path == row.path {
                                 report.unchanged += 1;
                             } else {
+                                if !in_scope(&path) || !in_scope(&row.path) {
+                                    out_of_scope.push(line);
+                                }
                                 OrganizationRow::insert_many(conn, &std::mem::take(&mut inserts))?;
                                 if !OrganizationRow::update_if_version(
                                     conn,
@@ -629,6 +682,17 @@ fn write(
                                     outside.clear();
                                     moved = true;
                                 }
+                                let after = OrganizationRow::find(conn, &row.id)?
+                                    .ok_or(DieselError::NotFound)?;
+                                audits.push(
+                                    AuditEntry::new("organization.update", Outcome::Success)
+                                        .object("organization", row.id.clone())
+                                        .scope_path(after.path.clone())
+                                        .change(
+                                            Some(&Organization::full(row.clone())),
+                                            Some(&Organization::full(after)),
+                                        ),
+                                );
                                 report.updated += 1;
                             }
                             Placed {
@@ -643,6 +707,7 @@ fn write(
                     written += 1;
                 }
                 OrganizationRow::insert_many(conn, &inserts)?;
+                audit::record_many(conn, &context.actor, std::mem::take(&mut audits))?;
                 progress.written(written, total);
                 Ok(())
             },
@@ -652,7 +717,40 @@ fn write(
             return Err(ImportError::Database(DieselError::RollbackTransaction));
         }
     }
+    if !out_of_scope.is_empty() {
+        out_of_scope.sort_unstable();
+        return Err(ImportError::OutOfScope {
+            lines: out_of_scope,
+        });
+    }
     Ok(report)
+}
+
+/// The audit view of a row about to be inserted.
+fn new_row_view(row: &NewOrganizationRow) -> Organization {
+    Organization::full(OrganizationRow {
+        id: row.id.clone(),
+        bin: row.bin.clone(),
+        kind: row.kind.clone(),
+        parent_id: row.parent_id.clone(),
+        path: row.path.clone(),
+        depth: row.depth,
+        region: row.region.clone(),
+        headcount: row.headcount,
+        name_kk: row.name_kk.clone(),
+        name_ru: row.name_ru.clone(),
+        name_en: row.name_en.clone(),
+        search_text: row.search_text.clone(),
+        it_head_name: row.it_head_name.clone(),
+        it_head_email: row.it_head_email.clone(),
+        it_head_phone: row.it_head_phone.clone(),
+        head_name: row.head_name.clone(),
+        head_email: row.head_email.clone(),
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        archived_at: None,
+    })
 }
 
 /// A parent outside the file, by BIN or id, cached until a move changes paths.

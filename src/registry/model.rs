@@ -414,6 +414,8 @@ pub struct OrganizationFilter {
     pub parent_id: Option<String>,
     /// Everything strictly below this path.
     pub below_path: Option<String>,
+    /// This organization and everything below it (a user's scope).
+    pub within_path: Option<String>,
     /// Already folded with `search::contains_pattern`.
     pub name_pattern: Option<String>,
     /// Digits a BIN starts with.
@@ -448,6 +450,11 @@ impl OrganizationFilter {
         }
         if let Some(parent) = &self.parent_id {
             query = query.filter(dsl::parent_id.eq(parent));
+        }
+        if let Some(path) = &self.within_path {
+            query = query
+                .filter(dsl::path.ge(path))
+                .filter(dsl::path.lt(subtree_upper_bound(path)));
         }
         if let Some(path) = &self.below_path {
             query = query

@@ -5,6 +5,10 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::model::{OrgRef, OrganizationChanges, OrganizationRow};
+use super::view::Organization;
+use crate::audit::{self, AuditActor, AuditEntry, Outcome};
+use crate::auth::permissions::{self, Denied};
+use crate::auth::Actor;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::organization::{FieldNaming, OrganizationInput};
 use crate::domain::FieldError;
@@ -22,8 +26,39 @@ pub enum RegistryError {
     Stale { current: i64 },
     #[error("the organization has active child organizations: archive or move them first")]
     HasActiveChildren,
+    #[error("{}", .0.reason)]
+    Denied(Denied),
     #[error(transparent)]
     Database(#[from] DieselError),
+}
+
+impl From<Denied> for RegistryError {
+    fn from(denied: Denied) -> Self {
+        Self::Denied(denied)
+    }
+}
+
+/// Records a successful change of an organization, in the caller's transaction.
+fn audit_change(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &'static str,
+    before: Option<&OrganizationRow>,
+    after: &OrganizationRow,
+) -> Result<(), RegistryError> {
+    let entry = AuditEntry::new(action, Outcome::Success)
+        .object("organization", after.id.clone())
+        .scope_path(after.path.clone())
+        .change(
+            before.map(|b| Organization::full(b.clone())).as_ref(),
+            Some(&Organization::full(after.clone())),
+        );
+    audit::record(conn, &AuditActor::from(actor), entry)?;
+    Ok(())
+}
+
+fn reload(conn: &mut DbConnection, id: &str) -> Result<OrganizationRow, RegistryError> {
+    OrganizationRow::find(conn, id)?.ok_or(RegistryError::Database(DieselError::NotFound))
 }
 
 impl RegistryError {
@@ -82,9 +117,12 @@ fn map_unique(error: DieselError, bin: &str) -> RegistryError {
 /// Creates an organization under `parent` (UUID or BIN), or at the root.
 pub fn create(
     conn: &mut DbConnection,
+    actor: &Actor,
     input: &OrganizationInput,
     parent: Option<&str>,
 ) -> Result<OrganizationRow, RegistryError> {
+    // Roles that can never create are refused before the input is even looked at.
+    permissions::require_registry_writer(&actor.user, "organization.create")?;
     let fields = input
         .validate(FieldNaming::Json)
         .map_err(RegistryError::Invalid)?;
@@ -92,6 +130,11 @@ pub fn create(
         let parent = parent
             .map(|raw| resolve_parent(conn, "parent_id", raw))
             .transpose()?;
+        permissions::require_can_write_registry(
+            &actor.user,
+            parent.as_ref().map(|p| p.path.as_str()),
+            "organization.create",
+        )?;
         let bin = fields.bin.to_string();
         if OrganizationRow::find_by_bin(conn, &bin)?.is_some() {
             return Err(RegistryError::DuplicateBin(bin));
@@ -104,20 +147,44 @@ pub fn create(
                 now(),
             );
         OrganizationRow::insert(conn, &row).map_err(|e| map_unique(e, &bin))?;
-        OrganizationRow::find(conn, &id)?.ok_or(RegistryError::Database(DieselError::NotFound))
+        let created = reload(conn, &id)?;
+        audit_change(conn, actor, "organization.create", None, &created)?;
+        Ok(created)
     })
+}
+
+/// Which fields an update touches: IT heads may change contacts and headcount only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateReach {
+    ContactsAndHeadcount,
+    Everything,
 }
 
 /// Applies `change` to the organization named `raw`, checking the expected version.
 pub fn update(
     conn: &mut DbConnection,
+    actor: &Actor,
     raw: &str,
     expected_versions: Option<&[i64]>,
+    reach: UpdateReach,
     change: impl FnOnce(&mut OrganizationInput),
     new_parent: Option<Option<&str>>,
 ) -> Result<OrganizationRow, RegistryError> {
     write_transaction(conn, |conn| {
         let row = load(conn, raw)?;
+        match reach {
+            UpdateReach::ContactsAndHeadcount => permissions::require_can_edit_contacts(
+                &actor.user,
+                &row.path,
+                "organization.update",
+            ),
+            UpdateReach::Everything => permissions::require_can_write_registry(
+                &actor.user,
+                Some(&row.path),
+                "organization.update",
+            ),
+        }
+        .map_err(|d| d.on("organization", row.id.clone()))?;
         check_version(&row, expected_versions)?;
         let mut input = row.to_input();
         change(&mut input);
@@ -126,7 +193,6 @@ pub fn update(
             .map_err(RegistryError::Invalid)?;
         let parent = match new_parent {
             None => None,
-            Some(None) => Some(None),
             Some(Some(raw_parent)) => {
                 let parent = resolve_parent(conn, "parent_id", raw_parent)?;
                 if row.contains(&parent) {
@@ -135,7 +201,18 @@ pub fn update(
                         "an organization cannot be placed under itself or its own subtree",
                     ));
                 }
+                permissions::require_can_write_registry(
+                    &actor.user,
+                    Some(&parent.path),
+                    "organization.move",
+                )
+                .map_err(|d| d.on("organization", row.id.clone()))?;
                 Some(Some(parent))
+            }
+            Some(None) => {
+                permissions::require_can_write_registry(&actor.user, None, "organization.move")
+                    .map_err(|d| d.on("organization", row.id.clone()))?;
+                Some(None)
             }
         };
         let parent_id = match &parent {
@@ -165,7 +242,9 @@ pub fn update(
                 OrganizationRow::move_subtree(conn, &row.path, &new_path, new_depth - row.depth)?;
             }
         }
-        OrganizationRow::find(conn, &row.id)?.ok_or(RegistryError::Database(DieselError::NotFound))
+        let updated = reload(conn, &row.id)?;
+        audit_change(conn, actor, "organization.update", Some(&row), &updated)?;
+        Ok(updated)
     })
 }
 
@@ -186,11 +265,18 @@ fn stale(conn: &mut DbConnection, id: &str) -> Result<RegistryError, RegistryErr
 /// Archives (hides, never deletes) an organization that has no active children.
 pub fn archive(
     conn: &mut DbConnection,
+    actor: &Actor,
     raw: &str,
     expected_versions: Option<&[i64]>,
 ) -> Result<OrganizationRow, RegistryError> {
     write_transaction(conn, |conn| {
         let row = load(conn, raw)?;
+        permissions::require_can_write_registry(
+            &actor.user,
+            Some(&row.path),
+            "organization.archive",
+        )
+        .map_err(|d| d.on("organization", row.id.clone()))?;
         check_version(&row, expected_versions)?;
         if row.is_archived() {
             return Ok(row);
@@ -202,18 +288,27 @@ pub fn archive(
         if !OrganizationRow::set_archived(conn, &row.id, row.version, Some(now), now)? {
             return Err(stale(conn, &row.id)?);
         }
-        OrganizationRow::find(conn, &row.id)?.ok_or(RegistryError::Database(DieselError::NotFound))
+        let archived = reload(conn, &row.id)?;
+        audit_change(conn, actor, "organization.archive", Some(&row), &archived)?;
+        Ok(archived)
     })
 }
 
 /// Brings an archived organization back; its parent must be active.
 pub fn unarchive(
     conn: &mut DbConnection,
+    actor: &Actor,
     raw: &str,
     expected_versions: Option<&[i64]>,
 ) -> Result<OrganizationRow, RegistryError> {
     write_transaction(conn, |conn| {
         let row = load(conn, raw)?;
+        permissions::require_can_write_registry(
+            &actor.user,
+            Some(&row.path),
+            "organization.unarchive",
+        )
+        .map_err(|d| d.on("organization", row.id.clone()))?;
         check_version(&row, expected_versions)?;
         if !row.is_archived() {
             return Ok(row);
@@ -230,6 +325,8 @@ pub fn unarchive(
         if !OrganizationRow::set_archived(conn, &row.id, row.version, None, now())? {
             return Err(stale(conn, &row.id)?);
         }
-        OrganizationRow::find(conn, &row.id)?.ok_or(RegistryError::Database(DieselError::NotFound))
+        let restored = reload(conn, &row.id)?;
+        audit_change(conn, actor, "organization.unarchive", Some(&row), &restored)?;
+        Ok(restored)
     })
 }

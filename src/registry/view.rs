@@ -47,8 +47,10 @@ pub struct Organization {
     pub name_kk: String,
     pub name_ru: String,
     pub name_en: Option<String>,
-    pub it_head: ItHeadContact,
-    pub head: HeadContact,
+    /// Personal data: `null` for readers who may not see it (observers, other scopes).
+    pub it_head: Option<ItHeadContact>,
+    /// Personal data, like `it_head`.
+    pub head: Option<HeadContact>,
     /// Levels above this one (0 for a root).
     pub depth: i32,
     /// Increases with every change; send it back in `If-Match`.
@@ -67,8 +69,28 @@ fn uuid_of(text: &str) -> uuid::Uuid {
     uuid::Uuid::parse_str(text).unwrap_or_default()
 }
 
-impl From<OrganizationRow> for Organization {
-    fn from(row: OrganizationRow) -> Self {
+impl Organization {
+    /// Everything, contacts included (audit records, exports).
+    pub fn full(row: OrganizationRow) -> Self {
+        Self::shown(row, true)
+    }
+
+    /// As `user` may see it. Returns whether personal data was included.
+    pub fn for_user(row: OrganizationRow, user: &crate::auth::CurrentUser) -> (Self, bool) {
+        let contacts = crate::auth::permissions::can_see_contacts(user, &row.path);
+        (Self::shown(row, contacts), contacts)
+    }
+
+    fn shown(row: OrganizationRow, contacts: bool) -> Self {
+        let it_head = ItHeadContact {
+            name: row.it_head_name,
+            email: row.it_head_email,
+            phone: row.it_head_phone,
+        };
+        let head = HeadContact {
+            name: row.head_name,
+            email: row.head_email,
+        };
         Self {
             id: uuid_of(&row.id),
             kind: OrganizationKind::parse(&row.kind).unwrap_or(OrganizationKind::CentralStateBody),
@@ -79,15 +101,8 @@ impl From<OrganizationRow> for Organization {
             name_kk: row.name_kk,
             name_ru: row.name_ru,
             name_en: row.name_en,
-            it_head: ItHeadContact {
-                name: row.it_head_name,
-                email: row.it_head_email,
-                phone: row.it_head_phone,
-            },
-            head: HeadContact {
-                name: row.head_name,
-                email: row.head_email,
-            },
+            it_head: contacts.then_some(it_head),
+            head: contacts.then_some(head),
             depth: row.depth,
             version: row.version,
             created_at: utc(row.created_at),
@@ -153,7 +168,7 @@ impl NewOrganization {
 }
 
 /// Distinguishes a field set to `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
@@ -202,6 +217,22 @@ pub struct OrganizationPatch {
 }
 
 impl OrganizationPatch {
+    /// Whether only contacts and headcount are touched (what an IT head may change).
+    pub fn reach(&self) -> crate::registry::service::UpdateReach {
+        let structural = self.bin.is_some()
+            || self.kind.is_some()
+            || self.parent_id.is_some()
+            || self.region.is_some()
+            || self.name_kk.is_some()
+            || self.name_ru.is_some()
+            || self.name_en.is_some();
+        if structural {
+            crate::registry::service::UpdateReach::Everything
+        } else {
+            crate::registry::service::UpdateReach::ContactsAndHeadcount
+        }
+    }
+
     /// Applies the given fields over the current ones.
     pub fn apply(&self, input: &mut OrganizationInput) {
         fn set<T: Clone>(target: &mut Option<T>, value: &Option<T>) {

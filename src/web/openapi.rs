@@ -2,6 +2,11 @@
 
 use utoipa::OpenApi;
 
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::Modify;
+
+use crate::audit::api as audit;
+use crate::auth::api as auth;
 use crate::registry::api as registry;
 use crate::web::health;
 
@@ -24,10 +29,26 @@ use crate::web::health;
         registry::list_subtree,
         registry::import_organizations,
         registry::export_organizations,
+        auth::log_in,
+        auth::log_out,
+        auth::who_am_i,
+        auth::change_password,
+        auth::list_users,
+        auth::create_user,
+        auth::get_user,
+        auth::update_user,
+        auth::list_tokens,
+        auth::create_token,
+        auth::revoke_token,
+        audit::list_audit,
     ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = [])),
     tags(
         (name = "registry", description = "Organizations and their tree"),
         (name = "operations", description = "Health and readiness"),
+        (name = "auth", description = "Sessions, accounts and API tokens"),
+        (name = "audit", description = "The audit trail"),
     )
 )]
 pub struct ApiDoc;
@@ -35,4 +56,21 @@ pub struct ApiDoc;
 /// The document served at `/api/v1/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// Declares the two ways to authenticate.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("aitu_session"))),
+        );
+    }
 }

@@ -15,6 +15,12 @@ pub enum ApiError {
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{}", .0.reason)]
+    Forbidden(crate::auth::permissions::Denied),
+    #[error("too many failed attempts: try again in {retry_after} seconds")]
+    TooManyRequests { retry_after: i64 },
+    #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
     Conflict {
@@ -68,6 +74,9 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => ("bad-request", "Bad request"),
             Self::Validation(_) => ("validation", "Invalid input"),
+            Self::Unauthorized(_) => ("unauthenticated", "Authentication required"),
+            Self::Forbidden(_) => ("forbidden", "Not allowed"),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::Conflict { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed(_) => ("stale-version", "Precondition failed"),
@@ -127,6 +136,9 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
@@ -143,7 +155,26 @@ impl ResponseError for ApiError {
             Self::Unavailable(cause) => log::warn!("database unavailable: {cause:#}"),
             _ => {}
         }
-        problem_response(self.status_code(), &self.problem())
+        let mut response = problem_response(self.status_code(), &self.problem());
+        match self {
+            Self::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"aitu-tracker\""),
+                );
+            }
+            Self::TooManyRequests { retry_after } => {
+                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+            }
+            // The audit middleware records denials from this marker.
+            Self::Forbidden(denied) => {
+                response.extensions_mut().insert(denied.clone());
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -171,6 +202,12 @@ impl From<diesel::result::Error> for ApiError {
             }
             other => Self::Internal(anyhow::Error::new(other).context("database query")),
         }
+    }
+}
+
+impl From<crate::auth::permissions::Denied> for ApiError {
+    fn from(denied: crate::auth::permissions::Denied) -> Self {
+        Self::Forbidden(denied)
     }
 }
 

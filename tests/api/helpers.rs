@@ -72,12 +72,16 @@ impl Drop for TestDb {
     }
 }
 
+/// A running server and a client that sends `token` (an admin's, unless changed).
+#[derive(Clone)]
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    /// Sent as `Authorization: Bearer`; `None` for anonymous requests.
+    pub token: Option<String>,
     /// Kept so the database lives as long as the server.
-    _db: TestDb,
+    _db: std::sync::Arc<TestDb>,
 }
 
 /// Settings for a test server on `db`.
@@ -108,12 +112,19 @@ pub async fn spawn_on(db: TestDb, settings: Settings) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let mut test_app = TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         pool,
-        _db: db,
-    }
+        token: None,
+        _db: std::sync::Arc::new(db),
+    };
+    let (_, token) = test_app.add_user("admin", None).await;
+    test_app.token = Some(token);
+    test_app
 }
 
 static SERIAL: AtomicU32 = AtomicU32::new(1);
@@ -159,14 +170,65 @@ pub fn org_body(bin: &str, name_ru: &str) -> Value {
     })
 }
 
+/// A password good enough for test accounts.
+pub const PASSWORD: &str = "correct horse battery staple";
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
 
+    /// The same server, seen by the holder of `token`.
+    pub fn as_token(&self, token: &str) -> TestApp {
+        TestApp {
+            token: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The same server, seen by nobody in particular.
+    pub fn anonymous(&self) -> TestApp {
+        TestApp {
+            token: None,
+            ..self.clone()
+        }
+    }
+
+    /// Adds a user with `role` (scoped to the organization `scope`, a UUID or BIN) and
+    /// password [`PASSWORD`]; returns its email and a fresh API token.
+    pub async fn add_user(&self, role: &str, scope: Option<&str>) -> (String, String) {
+        let pool = self.pool.clone();
+        let email = format!("{role}-{}@example.kz", uuid::Uuid::new_v4().simple());
+        let new = aitu_tracker::auth::accounts::NewUser {
+            email: email.clone(),
+            display_name: format!("Test {role}"),
+            role: role.to_owned(),
+            organization: scope.map(str::to_owned),
+            password: Some(PASSWORD.to_owned()),
+        };
+        let token = tokio::task::spawn_blocking(move || {
+            use aitu_tracker::auth::accounts::{create_user, issue_token};
+            let mut conn = pool.get().expect("connection");
+            let actor = aitu_tracker::audit::AuditActor::default();
+            let (user, _) = create_user(&mut conn, &actor, &new).expect("adding a test user");
+            issue_token(&mut conn, &actor, &user.id, "tests", None)
+                .expect("issuing a test token")
+                .1
+        })
+        .await
+        .expect("user task");
+        (email, token)
+    }
+
+    fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
+        self.authorize(self.client.get(self.url(path)))
             .send()
             .await
             .expect("request sent")
@@ -179,8 +241,7 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
+        self.authorize(self.client.post(self.url(path)))
             .json(body)
             .send()
             .await
@@ -193,8 +254,7 @@ impl TestApp {
         content_type: &str,
         body: impl Into<reqwest::Body>,
     ) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
+        self.authorize(self.client.post(self.url(path)))
             .header(CONTENT_TYPE, content_type)
             .body(body)
             .send()
@@ -208,7 +268,7 @@ impl TestApp {
         body: &Value,
         if_match: Option<&str>,
     ) -> reqwest::Response {
-        let mut request = self.client.patch(self.url(path)).json(body);
+        let mut request = self.authorize(self.client.patch(self.url(path))).json(body);
         if let Some(tag) = if_match {
             request = request.header("If-Match", tag);
         }
@@ -239,6 +299,24 @@ impl TestApp {
             csv.to_owned(),
         )
         .await
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.authorize(self.client.delete(self.url(path)))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Runs blocking database work with a pooled connection (for checks "from the side").
+    pub async fn with_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> T + Send + 'static,
+    ) -> T {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || f(&mut pool.get().expect("connection")))
+            .await
+            .expect("database task")
     }
 
     /// Every organization row, ordered by id: compare before and after a refused write.

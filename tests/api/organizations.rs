@@ -363,6 +363,7 @@ async fn search_folds_kazakh_cyrillic_and_latin_case_alike() {
             let page: Value = app
                 .client
                 .get(app.url("/api/v1/organizations"))
+                .bearer_auth(app.token.as_deref().unwrap())
                 .query(&[("q", q.as_str())])
                 .send()
                 .await

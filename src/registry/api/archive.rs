@@ -2,6 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::organization_response;
 use super::update::expected_versions;
+use crate::auth::{permissions, Actor};
 use crate::registry::service;
 use crate::registry::view::Organization;
 use crate::web::problem::Problem;
@@ -29,16 +30,24 @@ use crate::AppState;
 )]
 pub async fn archive_organization(
     state: web::Data<AppState>,
+    actor: Actor,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    permissions::require_registry_writer(&actor.user, "organization.archive")?;
     let versions = expected_versions(&req, None)?;
     let reference = path.into_inner();
+    let writer = actor.clone();
     let row = with_db(&state, move |conn| {
-        Ok(service::archive(conn, &reference, versions.as_deref())?)
+        Ok(service::archive(
+            conn,
+            &writer,
+            &reference,
+            versions.as_deref(),
+        )?)
     })
     .await?;
-    Ok(organization_response(HttpResponse::Ok(), row))
+    Ok(organization_response(HttpResponse::Ok(), row, &actor))
 }
 
 /// Bring an archived organization back.
@@ -59,14 +68,22 @@ pub async fn archive_organization(
 )]
 pub async fn unarchive_organization(
     state: web::Data<AppState>,
+    actor: Actor,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    permissions::require_registry_writer(&actor.user, "organization.unarchive")?;
     let versions = expected_versions(&req, None)?;
     let reference = path.into_inner();
+    let writer = actor.clone();
     let row = with_db(&state, move |conn| {
-        Ok(service::unarchive(conn, &reference, versions.as_deref())?)
+        Ok(service::unarchive(
+            conn,
+            &writer,
+            &reference,
+            versions.as_deref(),
+        )?)
     })
     .await?;
-    Ok(organization_response(HttpResponse::Ok(), row))
+    Ok(organization_response(HttpResponse::Ok(), row, &actor))
 }

@@ -2,6 +2,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use super::organization_response;
+use crate::auth::{permissions, Actor};
 use crate::registry::service;
 use crate::registry::view::{NewOrganization, Organization};
 use crate::web::extract::JsonBody;
@@ -25,12 +26,16 @@ use crate::AppState;
 )]
 pub async fn create_organization(
     state: web::Data<AppState>,
+    actor: Actor,
     body: JsonBody<NewOrganization>,
 ) -> Result<HttpResponse, ApiError> {
+    permissions::require_registry_writer(&actor.user, "organization.create")?;
     let body = body.0;
+    let writer = actor.clone();
     let row = with_db(&state, move |conn| {
         Ok(service::create(
             conn,
+            &writer,
             &body.to_input(),
             body.parent_id.as_deref(),
         )?)
@@ -41,5 +46,5 @@ pub async fn create_organization(
         header::LOCATION,
         format!("/api/v1/organizations/{}", row.id),
     ));
-    Ok(organization_response(response, row))
+    Ok(organization_response(response, row, &actor))
 }

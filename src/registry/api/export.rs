@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::{permissions, Actor};
 use crate::registry::csv::{OrganizationCsvWriter, COLUMNS};
 use crate::registry::import::export_cells;
 use crate::registry::model::OrganizationRow;
@@ -44,8 +45,10 @@ const EXPORT_CHUNK: i64 = 2000;
 )]
 pub async fn export_organizations(
     state: web::Data<AppState>,
+    actor: Actor,
     params: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
+    permissions::require_can_export(&actor.user)?;
     let params = params.into_inner();
     let json = match params.format.as_deref() {
         None | Some("csv") => false,
@@ -68,13 +71,16 @@ pub async fn export_organizations(
     }
     .parse_filter()?;
     let body = with_db(&state, move |conn| {
-        let filter = parsed.resolve(conn)?;
+        let mut filter = parsed.resolve(conn)?;
+        // A scoped coordinator exports its own subtree only.
+        filter.within_path = actor.user.scope.as_ref().map(|s| s.path.clone());
         let mut csv = (!json)
             .then(|| OrganizationCsvWriter::new(Vec::new()))
             .transpose()
             .map_err(|e| ApiError::internal("writing CSV", e))?;
         let mut items: Vec<serde_json::Value> = Vec::new();
         let mut after = String::new();
+        let mut exported = 0usize;
         loop {
             let rows = OrganizationRow::list_after_bin(conn, &filter, &after, EXPORT_CHUNK)?;
             let Some(last) = rows.last() else { break };
@@ -85,6 +91,7 @@ pub async fn export_organizations(
                 OrganizationRow::bins_by_id(conn, &parent_ids)?
                     .into_iter()
                     .collect();
+            exported += rows.len();
             for row in &rows {
                 let parent_bin = row
                     .parent_id
@@ -113,6 +120,7 @@ pub async fn export_organizations(
                 }
             }
         }
+        super::audit_personal_read(conn, &actor, None, exported)?;
         match csv {
             Some(writer) => writer
                 .into_inner()

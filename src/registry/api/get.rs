@@ -1,6 +1,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::organization_response;
+use crate::auth::{permissions, Actor};
 use crate::registry::service;
 use crate::registry::view::Organization;
 use crate::web::problem::Problem;
@@ -20,9 +21,18 @@ use crate::AppState;
 )]
 pub async fn get_organization(
     state: web::Data<AppState>,
+    actor: Actor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
-    let row = with_db(&state, move |conn| Ok(service::load(conn, &reference)?)).await?;
-    Ok(organization_response(HttpResponse::Ok(), row))
+    let reader = actor.clone();
+    let row = with_db(&state, move |conn| {
+        let row = service::load(conn, &reference)?;
+        if permissions::can_see_contacts(&reader.user, &row.path) {
+            super::audit_personal_read(conn, &reader, Some(&row), 1)?;
+        }
+        Ok(row)
+    })
+    .await?;
+    Ok(organization_response(HttpResponse::Ok(), row, &actor))
 }

@@ -3,8 +3,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::audit::AuditActor;
+use crate::auth::{permissions, Actor};
 use crate::registry::csv::COLUMNS;
-use crate::registry::import::{import_organizations as run_import, ImportError, ImportReport};
+use crate::registry::import::{
+    import_organizations as run_import, ImportContext, ImportError, ImportReport,
+};
 use crate::web::extract::read_body;
 use crate::web::problem::Problem;
 use crate::web::{with_db, ApiError};
@@ -79,10 +83,12 @@ fn json_to_csv(body: &[u8]) -> Result<Vec<u8>, ApiError> {
 )]
 pub async fn import_organizations(
     state: web::Data<AppState>,
+    actor: Actor,
     req: HttpRequest,
     params: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    permissions::require_can_import(&actor.user)?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -113,7 +119,11 @@ pub async fn import_organizations(
     };
     let dry_run = params.dry_run.unwrap_or(false);
     let report = with_db(&state, move |conn| {
-        run_import(conn, &&body[..], dry_run, &mut ()).map_err(import_error)
+        let context = ImportContext {
+            actor: AuditActor::from(&actor),
+            scope_path: actor.user.scope.as_ref().map(|s| s.path.clone()),
+        };
+        run_import(conn, &&body[..], &context, dry_run, &mut ()).map_err(import_error)
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))
@@ -135,6 +145,9 @@ pub fn import_error(error: ImportError) -> ApiError {
             detail: error.to_string(),
             errors: Vec::new(),
         },
+        ImportError::OutOfScope { .. } => ApiError::Forbidden(
+            crate::auth::permissions::Denied::new("organization.import", error.to_string()),
+        ),
         ImportError::Io(e) => ApiError::BadRequest(format!("cannot read the file: {e}")),
         ImportError::Database(e) => e.into(),
     }

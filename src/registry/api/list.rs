@@ -2,6 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Actor;
 use crate::domain::{FieldError, OrganizationKind, Region};
 use crate::registry::model::{OrganizationFilter, OrganizationRow, Sort};
 use crate::registry::service;
@@ -162,30 +163,39 @@ impl ParsedFilter {
     }
 }
 
-/// Loads one page for a checked filter.
+/// Loads one page for a checked filter, showing contacts only where `actor` may see them.
 pub(super) async fn page_of(
     state: &web::Data<AppState>,
+    actor: Actor,
     parsed: ParsedFilter,
     sort: Sort,
     paging: Paging,
 ) -> Result<HttpResponse, ApiError> {
-    let (rows, total) = with_db(state, move |conn| {
+    let page = with_db(state, move |conn| {
         let filter = parsed.resolve(conn)?;
-        Ok(OrganizationRow::list(
-            conn,
-            &filter,
-            sort,
-            paging.limit(),
-            paging.offset(),
-        )?)
+        let (rows, total) =
+            OrganizationRow::list(conn, &filter, sort, paging.limit(), paging.offset())?;
+        let mut with_contacts = 0;
+        let items: Vec<Organization> = rows
+            .into_iter()
+            .map(|row| {
+                let (view, contacts) = Organization::for_user(row, &actor.user);
+                with_contacts += usize::from(contacts);
+                view
+            })
+            .collect();
+        if with_contacts > 0 {
+            super::audit_personal_read(conn, &actor, None, with_contacts)?;
+        }
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.into_iter().map(Organization::from).collect::<Vec<_>>(),
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// List organizations.
@@ -205,10 +215,11 @@ pub(super) async fn page_of(
 )]
 pub async fn list_organizations(
     state: web::Data<AppState>,
+    actor: Actor,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (parsed, sort, paging) = params.parse_all(&state)?;
-    page_of(&state, parsed, sort, paging).await
+    page_of(&state, actor, parsed, sort, paging).await
 }
 
 /// Keeps the field errors of several checks together, so one answer names them all.

@@ -24,6 +24,8 @@ pub use update::*;
 use super::model::OrganizationRow;
 use super::service::RegistryError;
 use super::view::Organization;
+use crate::audit::{self, AuditActor, AuditEntry, Outcome};
+use crate::auth::Actor;
 use crate::web::extract::etag;
 use crate::web::ApiError;
 
@@ -49,14 +51,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A single organization with its ETag.
+/// A single organization with its ETag, as `actor` may see it.
 fn organization_response(
     mut response: actix_web::HttpResponseBuilder,
     row: OrganizationRow,
+    actor: &Actor,
 ) -> HttpResponse {
+    let version = row.version;
+    let (view, _) = Organization::for_user(row, &actor.user);
     response
-        .insert_header(header::ETag(etag(row.version)))
-        .json(Organization::from(row))
+        .insert_header(header::ETag(etag(version)))
+        .json(view)
+}
+
+/// Records that a response carried personal contact data: one row per request.
+pub(crate) fn audit_personal_read(
+    conn: &mut crate::db::DbConnection,
+    actor: &Actor,
+    single: Option<&OrganizationRow>,
+    count: usize,
+) -> diesel::QueryResult<()> {
+    let mut entry = AuditEntry::new("personal_data.read", Outcome::Success)
+        .detail(format!("contacts of {count} organization(s)"));
+    if let Some(row) = single {
+        entry = entry
+            .object("organization", row.id.clone())
+            .scope_path(row.path.clone());
+    }
+    audit::record(conn, &AuditActor::from(actor), entry)
 }
 
 impl From<RegistryError> for ApiError {
@@ -76,6 +98,7 @@ impl From<RegistryError> for ApiError {
                 detail: error.to_string(),
                 errors: Vec::new(),
             },
+            RegistryError::Denied(denied) => ApiError::Forbidden(denied),
             RegistryError::Database(e) => e.into(),
         }
     }

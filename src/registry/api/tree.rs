@@ -3,6 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::list::{page_of, ListParams};
+use crate::auth::Actor;
 use crate::registry::view::{Organization, Page};
 use crate::web::problem::Problem;
 use crate::web::ApiError;
@@ -24,6 +25,7 @@ pub struct TreeParams {
 
 async fn tree_page(
     state: web::Data<AppState>,
+    actor: Actor,
     organization: String,
     params: TreeParams,
     subtree: bool,
@@ -40,7 +42,7 @@ async fn tree_page(
         per_page: params.per_page,
     };
     let (parsed, sort, paging) = list.parse_all(&state)?;
-    page_of(&state, parsed, sort, paging)
+    page_of(&state, actor, parsed, sort, paging)
         .await
         .map_err(|error| match error {
             // The parent is the path here, not a filter: an unknown one is a 404.
@@ -64,10 +66,11 @@ async fn tree_page(
 )]
 pub async fn list_children(
     state: web::Data<AppState>,
+    actor: Actor,
     path: web::Path<String>,
     params: web::Query<TreeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    tree_page(state, path.into_inner(), params.into_inner(), false).await
+    tree_page(state, actor, path.into_inner(), params.into_inner(), false).await
 }
 
 /// Everything below an organization, at any depth.
@@ -83,8 +86,9 @@ pub async fn list_children(
 )]
 pub async fn list_subtree(
     state: web::Data<AppState>,
+    actor: Actor,
     path: web::Path<String>,
     params: web::Query<TreeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    tree_page(state, path.into_inner(), params.into_inner(), true).await
+    tree_page(state, actor, path.into_inner(), params.into_inner(), true).await
 }

@@ -1,7 +1,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::organization_response;
+use crate::auth::{permissions, Actor};
 use crate::registry::service;
+use crate::registry::service::UpdateReach;
 use crate::registry::view::{Organization, OrganizationPatch};
 use crate::web::extract::{if_match, JsonBody};
 use crate::web::problem::Problem;
@@ -53,11 +55,20 @@ pub(super) fn expected_versions(
 )]
 pub async fn update_organization(
     state: web::Data<AppState>,
+    actor: Actor,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody<OrganizationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.0;
+    match patch.reach() {
+        UpdateReach::Everything => {
+            permissions::require_registry_writer(&actor.user, "organization.update")?
+        }
+        UpdateReach::ContactsAndHeadcount => {
+            permissions::require_contact_editor(&actor.user, "organization.update")?
+        }
+    }
     if patch.head.as_ref().is_some_and(|h| h.phone.is_some()) {
         return Err(ApiError::validation(
             "head.phone",
@@ -66,16 +77,19 @@ pub async fn update_organization(
     }
     let versions = expected_versions(&req, patch.version)?;
     let reference = path.into_inner();
+    let writer = actor.clone();
     let row = with_db(&state, move |conn| {
         let new_parent = patch.parent_id.as_ref().map(|p| p.as_deref());
         Ok(service::update(
             conn,
+            &writer,
             &reference,
             versions.as_deref(),
+            patch.reach(),
             |input| patch.apply(input),
             new_parent,
         )?)
     })
     .await?;
-    Ok(organization_response(HttpResponse::Ok(), row))
+    Ok(organization_response(HttpResponse::Ok(), row, &actor))
 }

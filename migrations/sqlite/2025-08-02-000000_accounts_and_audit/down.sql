@@ -1,0 +1,5 @@
+DROP TABLE audit_log;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE api_tokens;
+DROP TABLE users;
