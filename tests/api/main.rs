@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod cli;
 mod errors;
 mod health;
 mod helpers;
