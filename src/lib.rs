@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod registry;
+pub mod reminders;
 pub mod startup;
 pub mod web;
 
