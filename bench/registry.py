@@ -479,6 +479,16 @@ class RequestMix:
     def path(self, endpoint: str, i: int) -> str:
         return getattr(self, f"{endpoint}_path")(i)
 
+    @staticmethod
+    def variant(endpoint: str, path: str) -> str | None:
+        """A finer label for the JSON breakdown: which kind of request this was."""
+        if endpoint == "list":
+            return "sort_headcount_desc" if "sort=-headcount" in path else "sort_default"
+        if endpoint == "search":
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("q", [""])[0]
+            return "bin_prefix" if q.isdigit() else "name"
+        return None
+
 
 # ---------------------------------------------------------------------------
 # HTTP: every call goes through Api, which adds the bearer token when given
@@ -548,6 +558,13 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
 
 def tail(text: str, lines: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def git_commit() -> str | None:
@@ -704,9 +721,9 @@ class PgDatabase:
         self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
         self.created = False
 
-    def psql(self, sql: str) -> None:
-        r = subprocess.run(["psql", self.admin_url, "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                            "-c", sql], capture_output=True, text=True, timeout=120)
+    def psql(self, sql: str, url: str | None = None) -> None:
+        r = subprocess.run(["psql", url or self.admin_url, "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                            "-c", sql], capture_output=True, text=True, timeout=600)
         if r.returncode != 0:
             raise RuntimeError(f"psql '{sql}' failed: {tail(r.stderr, 3)}")
 
@@ -822,11 +839,15 @@ def measure(api: Api, mix: RequestMix, endpoint: str, count: int) -> dict:
     latencies: list[float] = []
     failures: list[dict] = []
     totals: list[int] = []
+    by_variant: dict[str, list[float]] = {}
     for i in range(count):
         path = mix.path(endpoint, i)
         status, body, elapsed = api.get(path)
         if status == 200:
             latencies.append(elapsed * 1000)
+            variant = mix.variant(endpoint, path)
+            if variant:
+                by_variant.setdefault(variant, []).append(elapsed * 1000)
             if endpoint != "get":
                 try:
                     totals.append(json.loads(body)["total"])
@@ -849,6 +870,13 @@ def measure(api: Api, mix: RequestMix, endpoint: str, count: int) -> dict:
     }
     if totals:
         out["mean_total_matches"] = sum(totals) / len(totals)
+    if by_variant:
+        out["variants"] = {}
+        for name, values in sorted(by_variant.items()):
+            values.sort()
+            out["variants"][name] = {"ok": len(values), "p50_ms": percentile(values, 50),
+                                     "p95_ms": percentile(values, 95),
+                                     "p99_ms": percentile(values, 99)}
     return out
 
 
@@ -895,6 +923,15 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
         if not run_import(binary, env, csv_path, len(orgs), result):
             return result
 
+        if pg is not None and args.analyze:
+            # Autovacuum would do this soon after a bulk load; doing it here keeps the
+            # figures from depending on whether it has run yet (or is off).
+            start = time.perf_counter()
+            pg.psql("ANALYZE", url=pg.url)
+            result.server["analyzed_after_import"] = True
+            result.notes.append("ANALYZE was run after the import (--no-analyze to skip)")
+            log(f"postgres: ANALYZE took {time.perf_counter() - start:.1f} s")
+
         token = args.token
         if not token and supports_tokens(binary):
             token = provision_token(binary, env, result)
@@ -921,6 +958,7 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
             result.notes.append(f"counting the registry answered {status}")
 
         mix = RequestMix(orgs, args.seed)
+        result.server["load_average_before_latency"] = load_average()
         for i in range(WARMUP_REQUESTS):
             api.get(mix.path(ENDPOINTS[i % len(ENDPOINTS)], i))
         for endpoint in ENDPOINTS:
@@ -946,6 +984,15 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
             stop_server(proc)
             if proc.returncode not in (0, None):
                 result.notes.append(f"the server exited with code {proc.returncode}")
+            try:
+                logged = (workdir / f"serve-{backend}.log").read_text(errors="replace")
+            except OSError:
+                logged = ""
+            if logged.strip():
+                lines = logged.strip().splitlines()
+                result.server["log_tail"] = lines[-20:]
+                result.notes.append(f"the server logged {len(lines)} line(s) at warn or above; "
+                                    f"last: {lines[-1][:200]}")
         if pg is not None:
             pg.drop()
     return result
@@ -1008,7 +1055,12 @@ def table(results: list[BackendResult], args) -> str:
 
 def details(results: list[BackendResult]) -> str:
     out = []
+    cpus = os.cpu_count() or 1
     for r in results:
+        load = r.server.get("load_average_before_latency")
+        if load and load[0] > 0.5 * cpus:
+            out.append(f"{r.backend}: note: the machine was busy before the latency runs "
+                       f"(load average {load[0]} on {cpus} CPUs); figures may be pessimistic")
         if r.error:
             out.append(f"{r.backend}: ERROR {r.error}")
         for note in r.notes:
@@ -1060,6 +1112,8 @@ def main() -> int:
     parser.add_argument("--token", default=os.environ.get("AITU_BENCH_TOKEN") or None,
                         help="bearer token for API calls (default: $AITU_BENCH_TOKEN)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--no-analyze", dest="analyze", action="store_false",
+                        help="PostgreSQL: do not run ANALYZE between import and measurements")
     args = parser.parse_args()
     if args.rows < 5:
         parser.error("--rows must be at least 5 (the tree is five levels deep)")
@@ -1095,6 +1149,7 @@ def main() -> int:
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                         "python": platform.python_version()},
+            "load_average_at_start": load_average(),
         }
         for backend in backends:
             result = run_backend(backend, args, binary, workdir, csv_path, orgs, wrk, wrk_skip)

@@ -20,6 +20,14 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub api: ApiSettings,
     pub auth: AuthSettings,
+    pub rollouts: RolloutSettings,
+    pub mail: crate::reminders::settings::MailSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutSettings {
+    pub at_risk_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -171,6 +179,11 @@ impl Settings {
             self.api.default_per_page >= 1 && self.api.default_per_page <= self.api.max_per_page,
             "api.default_per_page must be between 1 and api.max_per_page"
         );
+        anyhow::ensure!(
+            (0..=365).contains(&self.rollouts.at_risk_days),
+            "rollouts.at_risk_days must be from 0 to 365"
+        );
+        self.mail.parse()?;
         Ok(())
     }
 

@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod registry;
 pub mod reminders;
+pub mod rollout;
 pub mod startup;
 pub mod web;
 

@@ -100,6 +100,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<
                 web::scope("/api/v1")
                     .configure(crate::auth::api::configure)
                     .configure(crate::registry::api::configure)
+                    .configure(crate::rollout::api::configure)
                     .route("/audit", web::get().to(crate::audit::api::list_audit)),
             )
             .default_service(web::to(extract::no_route))

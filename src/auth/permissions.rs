@@ -137,6 +137,25 @@ pub fn require_can_read_audit(user: &CurrentUser) -> Check {
     )
 }
 
+/// Creating and changing rollouts: national decisions, so admins and coordinators
+/// without a scope.
+pub fn require_can_manage_rollouts(user: &CurrentUser, action: &'static str) -> Check {
+    allow_if(
+        user.role == Role::Admin || (user.role == Role::Coordinator && user.scope.is_none()),
+        action,
+        || "only admins and coordinators without a scope may manage rollouts".into(),
+    )
+}
+
+/// Bulk status imports (rows outside a scoped coordinator's scope are refused).
+pub fn require_can_import_statuses(user: &CurrentUser) -> Check {
+    allow_if(
+        matches!(user.role, Role::Admin | Role::Coordinator),
+        "status.import",
+        || "only coordinators and admins may import statuses".into(),
+    )
+}
+
 /// Managing a token owned by `owner_id`: one's own, or anyone's for an admin.
 pub fn require_can_manage_token(user: &CurrentUser, owner_id: &str, action: &'static str) -> Check {
     allow_if(

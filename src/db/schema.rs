@@ -100,11 +100,91 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> organizations (scope_id));
 
+diesel::table! {
+    rollouts (slug) {
+        slug -> Text,
+        title_kk -> Text,
+        title_ru -> Text,
+        description -> Text,
+        kinds -> Text,
+        starts_on -> Date,
+        default_deadline -> Date,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rollout_deadlines (rollout_slug, kind) {
+        rollout_slug -> Text,
+        kind -> Text,
+        deadline -> Date,
+    }
+}
+
+diesel::table! {
+    statuses (rollout_slug, organization_id) {
+        rollout_slug -> Text,
+        organization_id -> Text,
+        status -> Text,
+        accounts_active -> BigInt,
+        note -> Nullable<Text>,
+        evidence_url -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        extended_deadline -> Nullable<Date>,
+        deadline -> Date,
+        completed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    status_events (id) {
+        id -> BigInt,
+        rollout_slug -> Text,
+        organization_id -> Text,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        event_kind -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        accounts_active -> BigInt,
+        note -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    extensions (id) {
+        id -> Text,
+        rollout_slug -> Text,
+        organization_id -> Text,
+        deadline -> Date,
+        reason -> Text,
+        granted_by -> Nullable<Text>,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(statuses -> organizations (organization_id));
+diesel::joinable!(statuses -> rollouts (rollout_slug));
+diesel::joinable!(rollout_deadlines -> rollouts (rollout_slug));
+diesel::joinable!(extensions -> organizations (organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
     api_tokens,
     sessions,
     login_failures,
-    audit_log
+    audit_log,
+    rollouts,
+    rollout_deadlines,
+    statuses,
+    status_events,
+    extensions,
 );

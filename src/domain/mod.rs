@@ -2,10 +2,12 @@
 
 pub mod bin;
 pub mod contact;
+pub mod deadline;
 pub mod kind;
 pub mod organization;
 pub mod region;
 pub mod search;
+pub mod status;
 
 pub use bin::Bin;
 pub use kind::OrganizationKind;

@@ -101,6 +101,43 @@ impl CsvRow {
     }
 }
 
+/// A CSV reader for files as people save them: `;` or `,` (from the header line),
+/// with or without a UTF-8 BOM, CRLF or LF.
+pub fn excel_reader<R: Read>(source: R) -> Result<csv::Reader<BufReader<R>>, RowError> {
+    let mut buffered = BufReader::with_capacity(64 * 1024, source);
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| header_error(format!("cannot read the file: {e}")))?;
+    let skip = if head.starts_with(BOM) { BOM.len() } else { 0 };
+    let delimiter = detect_delimiter(&head[skip..]);
+    buffered.consume(skip);
+    // Lines end at '\n' and a trailing '\r' is dropped by hand (see `cell`): the csv
+    // crate's own CRLF handling miscounts line numbers, and users need those.
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(buffered))
+}
+
+/// The `i`-th cell of a record, without the `\r` a CRLF file leaves on the last one,
+/// and with spreadsheet neutralization undone.
+pub fn cell(record: &csv::StringRecord, i: usize) -> Option<&str> {
+    let value = record.get(i)?;
+    let value = if i + 1 == record.len() {
+        value.strip_suffix('\r').unwrap_or(value)
+    } else {
+        value
+    };
+    Some(unneutralize(value))
+}
+
+/// The line a record starts on (the header is line 1).
+pub fn line_of(record: &csv::StringRecord) -> u64 {
+    record.position().map_or(0, |p| p.line())
+}
+
 /// Reads organization rows from CSV text.
 pub struct OrganizationCsvReader<R: Read> {
     reader: csv::Reader<BufReader<R>>,
@@ -109,7 +146,7 @@ pub struct OrganizationCsvReader<R: Read> {
     record: csv::StringRecord,
 }
 
-fn header_error(message: String) -> RowError {
+pub fn header_error(message: String) -> RowError {
     RowError {
         line: 1,
         column: None,
@@ -140,21 +177,7 @@ fn detect_delimiter(head: &[u8]) -> u8 {
 impl<R: Read> OrganizationCsvReader<R> {
     /// Reads and checks the header. Errors name the offending columns.
     pub fn new(source: R) -> Result<Self, RowError> {
-        let mut buffered = BufReader::with_capacity(64 * 1024, source);
-        let head = buffered
-            .fill_buf()
-            .map_err(|e| header_error(format!("cannot read the file: {e}")))?;
-        let skip = if head.starts_with(BOM) { BOM.len() } else { 0 };
-        let delimiter = detect_delimiter(&head[skip..]);
-        buffered.consume(skip);
-        // Lines end at '\n' and a trailing '\r' is dropped by hand: the csv crate's own
-        // CRLF handling miscounts line numbers, and users need those to find bad rows.
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .terminator(csv::Terminator::Any(b'\n'))
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(buffered);
+        let mut reader = excel_reader(source)?;
         let header = reader
             .headers()
             .map_err(|e| header_error(describe(&e)))?
@@ -194,16 +217,10 @@ impl<R: Read> OrganizationCsvReader<R> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                let line = line_of(&self.record);
                 let mut cells: [Option<String>; 13] = Default::default();
-                let last = self.record.len().saturating_sub(1);
-                for (i, (value, &column)) in self.record.iter().zip(&self.positions).enumerate() {
-                    let value = if i == last {
-                        value.strip_suffix('\r').unwrap_or(value)
-                    } else {
-                        value
-                    };
-                    cells[column] = Some(unneutralize(value).to_owned());
+                for (i, &column) in self.positions.iter().enumerate() {
+                    cells[column] = cell(&self.record, i).map(str::to_owned);
                 }
                 Some(Ok(CsvRow { line, cells }))
             }
@@ -222,7 +239,7 @@ impl<R: Read> OrganizationCsvReader<R> {
     }
 }
 
-fn describe(error: &csv::Error) -> String {
+pub fn describe(error: &csv::Error) -> String {
     match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -263,17 +280,22 @@ pub struct OrganizationCsvWriter<W: Write> {
 }
 
 impl<W: Write> OrganizationCsvWriter<W> {
-    pub fn new(mut out: W) -> std::io::Result<Self> {
+    pub fn new(out: W) -> std::io::Result<Self> {
+        Self::with_columns(out, &COLUMNS)
+    }
+
+    /// The same Excel-friendly format with other columns (status exports).
+    pub fn with_columns(mut out: W, columns: &[&str]) -> std::io::Result<Self> {
         out.write_all(BOM)?;
         let mut writer = csv::WriterBuilder::new()
             .delimiter(b';')
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
-        writer.write_record(COLUMNS)?;
+        writer.write_record(columns)?;
         Ok(Self { writer })
     }
 
-    pub fn write(&mut self, cells: &[String; 13]) -> std::io::Result<()> {
+    pub fn write(&mut self, cells: &[String]) -> std::io::Result<()> {
         self.writer
             .write_record(cells.iter().map(|c| neutralize(c).into_owned()))?;
         Ok(())

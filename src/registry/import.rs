@@ -156,6 +156,8 @@ pub fn import_organizations(
         let mut plan = check(conn, source, progress)?;
         let mut report = write(conn, source, &mut plan, context, progress)?;
         report.dry_run = dry_run;
+        // New organizations, and ones whose kind changed, join the rollouts that apply.
+        crate::rollout::service::sync_all_rollouts(conn)?;
         audit::record(
             conn,
             &context.actor,

@@ -8,6 +8,7 @@ use utoipa::Modify;
 use crate::audit::api as audit;
 use crate::auth::api as auth;
 use crate::registry::api as registry;
+use crate::rollout::api as rollout;
 use crate::web::health;
 
 #[derive(OpenApi)]
@@ -41,6 +42,21 @@ use crate::web::health;
         auth::create_token,
         auth::revoke_token,
         audit::list_audit,
+        rollout::list_rollouts,
+        rollout::create_rollout,
+        rollout::get_rollout,
+        rollout::update_rollout,
+        rollout::list_statuses,
+        rollout::get_status,
+        rollout::put_status,
+        rollout::status_history,
+        rollout::list_extensions,
+        rollout::grant_extension,
+        rollout::export_statuses,
+        rollout::import_statuses,
+        rollout::rollout_summary,
+        rollout::rollout_burndown,
+        rollout::lagging_units,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
@@ -49,6 +65,8 @@ use crate::web::health;
         (name = "operations", description = "Health and readiness"),
         (name = "auth", description = "Sessions, accounts and API tokens"),
         (name = "audit", description = "The audit trail"),
+        (name = "rollouts", description = "Rollouts, statuses, deadlines and extensions"),
+        (name = "reports", description = "Summaries, burndown and the lagging list"),
     )
 )]
 pub struct ApiDoc;

@@ -301,6 +301,65 @@ impl TestApp {
         .await
     }
 
+    pub async fn put_json(
+        &self,
+        path: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.authorize(self.client.put(self.url(path))).json(body);
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Statuses, events, extensions and rollouts, as text: compare before and after a
+    /// refused write.
+    pub async fn status_snapshot(&self) -> Vec<String> {
+        self.with_conn(|conn| {
+            use aitu_tracker::db::schema::{extensions, rollouts, status_events, statuses};
+            use aitu_tracker::rollout::model::{EventRow, ExtensionRow, RolloutRow, StatusRow};
+            let mut out: Vec<String> = statuses::table
+                .order((statuses::rollout_slug, statuses::organization_id))
+                .select(StatusRow::as_select())
+                .load(conn)
+                .unwrap()
+                .iter()
+                .map(|r| format!("{r:?}"))
+                .collect();
+            out.extend(
+                status_events::table
+                    .order(status_events::id)
+                    .select(EventRow::as_select())
+                    .load(conn)
+                    .unwrap()
+                    .iter()
+                    .map(|r| format!("{r:?}")),
+            );
+            out.extend(
+                extensions::table
+                    .order(extensions::id)
+                    .select(ExtensionRow::as_select())
+                    .load(conn)
+                    .unwrap()
+                    .iter()
+                    .map(|r| format!("{r:?}")),
+            );
+            out.extend(
+                rollouts::table
+                    .order(rollouts::slug)
+                    .select(RolloutRow::as_select())
+                    .load(conn)
+                    .unwrap()
+                    .iter()
+                    .map(|r| format!("{r:?}")),
+            );
+            out
+        })
+        .await
+    }
+
     pub async fn delete(&self, path: &str) -> reqwest::Response {
         self.authorize(self.client.delete(self.url(path)))
             .send()

@@ -10,3 +10,4 @@ mod helpers;
 mod import_export;
 mod organizations;
 mod permissions;
+mod rollouts;

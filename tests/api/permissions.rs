@@ -36,6 +36,7 @@ const EVERYONE: [Who; 7] = [
 struct Fixture {
     org_a: String,
     org_a_bin: String,
+    child_a_bin: String,
     child_a: String,
     user_id: String,
     spare_token_id: String,
@@ -56,6 +57,7 @@ fn none(_: &Fixture) -> Option<Value> {
     None
 }
 
+#[rustfmt::skip]
 fn cases() -> Vec<Case> {
     //                  admin coord c-out  it  it-out  obs  anon
     vec![
@@ -256,6 +258,34 @@ fn cases() -> Vec<Case> {
             csv: None,
             expect: [200, 200, 200, 200, 200, 200, 200],
         },
+        Case { method: "GET", path: "/api/v1/rollouts", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "POST", path: "/api/v1/rollouts", csv: None,
+            body: |_| Some(json!({
+                "slug": format!("r-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+                "title_kk": "QazTech", "title_ru": "QazTech", "kinds": ["central_state_body"],
+                "starts_on": "2026-01-01", "default_deadline": "2026-12-31"})),
+            expect: [201, 403, 403, 403, 403, 403, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "PATCH", path: "/api/v1/rollouts/{rollout}", csv: None,
+            body: |_| Some(json!({"description": "Updated by the matrix"})),
+            expect: [200, 403, 403, 403, 403, 403, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/summary", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/burndown", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/lagging", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/status", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/status/export", body: none, csv: None, expect: [200, 200, 200, 403, 403, 403, 401] },
+        Case { method: "POST", path: "/api/v1/rollouts/{rollout}/status/import", body: none,
+            csv: Some(|f| format!("bin,status,accounts_active\n{},in_progress,3\n", f.child_a_bin)),
+            expect: [200, 200, 403, 403, 403, 403, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/status/{org}", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "PUT", path: "/api/v1/rollouts/{rollout}/status/{org}", csv: None,
+            body: |_| Some(json!({"status": "in_progress", "accounts_active": 5})),
+            expect: [200, 200, 403, 200, 403, 403, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/status/{org}/history", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "GET", path: "/api/v1/rollouts/{rollout}/status/{org}/extensions", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
+        Case { method: "POST", path: "/api/v1/rollouts/{rollout}/status/{org}/extensions", csv: None,
+            body: |_| Some(json!({"deadline": "2026-12-31", "reason": "reorganization"})),
+            expect: [201, 201, 403, 403, 403, 403, 401] },
     ]
 }
 
@@ -316,6 +346,7 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
     let fixture = Fixture {
         org_a: a.clone(),
         org_a_bin: org_a["bin"].as_str().unwrap().to_owned(),
+        child_a_bin: child_a["bin"].as_str().unwrap().to_owned(),
         child_a: child_a["id"].as_str().unwrap().to_owned(),
         user_id: me["id"].as_str().unwrap().to_owned(),
         spare_token_id: spare["id"].as_str().unwrap().to_owned(),
@@ -378,7 +409,8 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
                 .unwrap()
                 .replace("{org}", &fixture.child_a)
                 .replace("{user}", &fixture.user_id)
-                .replace("{token}", &fixture.spare_token_id);
+                .replace("{token}", &fixture.spare_token_id)
+                .replace("{rollout}", "aitu");
             let before = state_of(&admin).await;
             let response = match (case.method, case.csv) {
                 ("GET", _) => app.get(&path).await,
@@ -393,6 +425,10 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
                 }
                 ("PATCH", _) => {
                     app.patch_json(&path, &(case.body)(&fixture).unwrap(), None)
+                        .await
+                }
+                ("PUT", _) => {
+                    app.put_json(&path, &(case.body)(&fixture).unwrap(), None)
                         .await
                 }
                 (other, _) => panic!("unknown method {other}"),

@@ -223,7 +223,7 @@ pub async fn list_organizations(
 }
 
 /// Keeps the field errors of several checks together, so one answer names them all.
-pub(super) fn merge_errors<A, B, C>(
+pub fn merge_errors<A, B, C>(
     a: Result<A, ApiError>,
     b: Result<B, ApiError>,
     c: Result<C, ApiError>,

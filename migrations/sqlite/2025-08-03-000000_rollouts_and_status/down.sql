@@ -1,0 +1,5 @@
+DROP TABLE extensions;
+DROP TABLE status_events;
+DROP TABLE statuses;
+DROP TABLE rollout_deadlines;
+DROP TABLE rollouts;

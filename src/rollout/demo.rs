@@ -1,0 +1,1 @@
+//! Demo history for `serve --demo`: filled in below.

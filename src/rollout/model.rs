@@ -1,0 +1,493 @@
+//! Rollout, status, event and extension rows and the queries on them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    extensions, organizations, rollout_deadlines, rollouts, status_events, statuses,
+};
+use crate::db::{Backend, DbConnection};
+use crate::registry::model::{subtree_upper_bound, OrganizationRow};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = rollouts)]
+pub struct RolloutRow {
+    pub slug: String,
+    pub title_kk: String,
+    pub title_ru: String,
+    pub description: String,
+    pub kinds: String,
+    pub starts_on: NaiveDate,
+    pub default_deadline: NaiveDate,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rollout_deadlines)]
+pub struct KindDeadlineRow {
+    pub rollout_slug: String,
+    pub kind: String,
+    pub deadline: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct StatusRow {
+    pub rollout_slug: String,
+    pub organization_id: String,
+    pub status: String,
+    pub accounts_active: i64,
+    pub note: Option<String>,
+    pub evidence_url: Option<String>,
+    pub reason: Option<String>,
+    pub extended_deadline: Option<NaiveDate>,
+    pub deadline: NaiveDate,
+    pub completed_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = status_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub rollout_slug: String,
+    pub organization_id: String,
+    pub at: NaiveDateTime,
+    pub actor_user_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub event_kind: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub accounts_active: i64,
+    pub note: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = status_events)]
+pub struct NewEventRow {
+    pub rollout_slug: String,
+    pub organization_id: String,
+    pub at: NaiveDateTime,
+    pub actor_user_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub event_kind: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub accounts_active: i64,
+    pub note: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = extensions)]
+pub struct ExtensionRow {
+    pub id: String,
+    pub rollout_slug: String,
+    pub organization_id: String,
+    pub deadline: NaiveDate,
+    pub reason: String,
+    pub granted_by: Option<String>,
+    pub granted_at: NaiveDateTime,
+}
+
+impl RolloutRow {
+    pub fn find(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Self>> {
+        rollouts::table
+            .find(slug)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
+        rollouts::table
+            .order((rollouts::starts_on.asc(), rollouts::slug.asc()))
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// The organization kinds it applies to.
+    pub fn kind_list(&self) -> Vec<String> {
+        self.kinds
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn deadlines(conn: &mut DbConnection, slug: &str) -> QueryResult<Vec<KindDeadlineRow>> {
+        rollout_deadlines::table
+            .filter(rollout_deadlines::rollout_slug.eq(slug))
+            .order(rollout_deadlines::kind.asc())
+            .select(KindDeadlineRow::as_select())
+            .load(conn)
+    }
+
+    pub fn insert(conn: &mut DbConnection, row: &RolloutRow) -> QueryResult<()> {
+        diesel::insert_into(rollouts::table)
+            .values(row)
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn update_if_version(
+        conn: &mut DbConnection,
+        row: &RolloutRow,
+        version: i64,
+    ) -> QueryResult<bool> {
+        diesel::update(
+            rollouts::table
+                .filter(rollouts::slug.eq(&row.slug))
+                .filter(rollouts::version.eq(version)),
+        )
+        .set(row)
+        .execute(conn)
+        .map(|n| n == 1)
+    }
+
+    pub fn replace_deadlines(
+        conn: &mut DbConnection,
+        slug: &str,
+        rows: &[KindDeadlineRow],
+    ) -> QueryResult<()> {
+        diesel::delete(rollout_deadlines::table.filter(rollout_deadlines::rollout_slug.eq(slug)))
+            .execute(conn)?;
+        for row in rows {
+            diesel::insert_into(rollout_deadlines::table)
+                .values(row)
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+/// Which status rows a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct StatusFilter {
+    pub rollout: String,
+    /// Organization kinds the rollout applies to.
+    pub kinds: Vec<String>,
+    pub statuses: Vec<String>,
+    pub kind: Option<String>,
+    pub region: Option<String>,
+    /// The organization at this path and everything below it.
+    pub within_path: Option<String>,
+    pub name_pattern: Option<String>,
+    pub bin_prefix: Option<String>,
+    /// Unsettled with a deadline before this date (today in Almaty).
+    pub overdue_before: Option<NaiveDate>,
+    /// Unsettled with a deadline in this window (today ..= today + days).
+    pub due_between: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// Sort orders of the status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusSort {
+    /// Most overdue first (earliest deadline), then the larger organizations.
+    DaysOverdue,
+    NameRu,
+    Deadline,
+    UpdatedAt,
+}
+
+type StatusQuery<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::InnerJoin<statuses::table, organizations::table>,
+    Backend,
+>;
+
+const UNSETTLED: [&str; 2] = ["not_started", "in_progress"];
+
+impl StatusFilter {
+    fn apply<'a>(&'a self, mut query: StatusQuery<'a>) -> StatusQuery<'a> {
+        query = query
+            .filter(statuses::rollout_slug.eq(&self.rollout))
+            .filter(organizations::archived_at.is_null())
+            .filter(organizations::kind.eq_any(&self.kinds));
+        if !self.statuses.is_empty() {
+            query = query.filter(statuses::status.eq_any(&self.statuses));
+        }
+        if let Some(kind) = &self.kind {
+            query = query.filter(organizations::kind.eq(kind));
+        }
+        if let Some(region) = &self.region {
+            query = query.filter(organizations::region.eq(region));
+        }
+        if let Some(path) = &self.within_path {
+            query = query
+                .filter(organizations::path.ge(path))
+                .filter(organizations::path.lt(subtree_upper_bound(path)));
+        }
+        match (&self.name_pattern, &self.bin_prefix) {
+            (Some(pattern), Some(prefix)) => {
+                query = query.filter(
+                    organizations::search_text
+                        .like(pattern)
+                        .escape('\\')
+                        .or(organizations::bin
+                            .ge(prefix)
+                            .and(organizations::bin.lt(format!("{prefix}:")))),
+                )
+            }
+            (Some(pattern), None) => {
+                query = query.filter(organizations::search_text.like(pattern).escape('\\'))
+            }
+            (None, _) => {}
+        }
+        if let Some(today) = self.overdue_before {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.lt(today));
+        }
+        if let Some((from, to)) = self.due_between {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.ge(from))
+                .filter(statuses::deadline.le(to));
+        }
+        query
+    }
+}
+
+impl StatusRow {
+    pub fn find(
+        conn: &mut DbConnection,
+        rollout: &str,
+        organization_id: &str,
+    ) -> QueryResult<Option<Self>> {
+        statuses::table
+            .find((rollout, organization_id))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// One page of statuses with their organizations, and the number matching.
+    pub fn list(
+        conn: &mut DbConnection,
+        filter: &StatusFilter,
+        sort: StatusSort,
+        limit: i64,
+        offset: i64,
+    ) -> QueryResult<(Vec<(StatusRow, OrganizationRow)>, i64)> {
+        let base = || {
+            statuses::table
+                .inner_join(organizations::table)
+                .into_boxed()
+        };
+        let total = filter.apply(base()).count().get_result(conn)?;
+        if total <= offset {
+            return Ok((Vec::new(), total));
+        }
+        let query = filter.apply(base());
+        let query = match sort {
+            StatusSort::DaysOverdue => query.order((
+                statuses::deadline.asc(),
+                organizations::headcount.desc(),
+                organizations::id.asc(),
+            )),
+            StatusSort::NameRu => {
+                query.order((organizations::name_ru.asc(), organizations::id.asc()))
+            }
+            StatusSort::Deadline => {
+                query.order((statuses::deadline.asc(), organizations::id.asc()))
+            }
+            StatusSort::UpdatedAt => {
+                query.order((statuses::updated_at.desc(), organizations::id.asc()))
+            }
+        };
+        let rows = query
+            .select((StatusRow::as_select(), OrganizationRow::as_select()))
+            .limit(limit)
+            .offset(offset)
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    /// Every row matching, in BIN order, a chunk at a time (exports).
+    pub fn list_after_bin(
+        conn: &mut DbConnection,
+        filter: &StatusFilter,
+        after: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<(StatusRow, OrganizationRow)>> {
+        filter
+            .apply(
+                statuses::table
+                    .inner_join(organizations::table)
+                    .into_boxed(),
+            )
+            .filter(organizations::bin.gt(after))
+            .order(organizations::bin.asc())
+            .select((StatusRow::as_select(), OrganizationRow::as_select()))
+            .limit(limit)
+            .load(conn)
+    }
+
+    /// Writes a changed status if the row is still at `version`.
+    pub fn update_if_version(
+        conn: &mut DbConnection,
+        row: &StatusRow,
+        version: i64,
+    ) -> QueryResult<bool> {
+        diesel::update(
+            statuses::table
+                .filter(statuses::rollout_slug.eq(&row.rollout_slug))
+                .filter(statuses::organization_id.eq(&row.organization_id))
+                .filter(statuses::version.eq(version)),
+        )
+        .set((
+            statuses::status.eq(&row.status),
+            statuses::accounts_active.eq(row.accounts_active),
+            statuses::note.eq(&row.note),
+            statuses::evidence_url.eq(&row.evidence_url),
+            statuses::reason.eq(&row.reason),
+            statuses::completed_at.eq(row.completed_at),
+            statuses::version.eq(version + 1),
+            statuses::updated_at.eq(row.updated_at),
+            statuses::updated_by.eq(&row.updated_by),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+    }
+
+    pub fn set_extension(
+        conn: &mut DbConnection,
+        rollout: &str,
+        organization_id: &str,
+        deadline: NaiveDate,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(statuses::table.find((rollout, organization_id)))
+            .set((
+                statuses::extended_deadline.eq(Some(deadline)),
+                statuses::deadline.eq(deadline),
+                statuses::version.eq(statuses::version + 1),
+                statuses::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn insert_many(conn: &mut DbConnection, rows: &[StatusRow]) -> QueryResult<()> {
+        for chunk in rows.chunks(1000) {
+            // Multi-row VALUES is not available through the multi-backend connection.
+            crate::with_backend!(conn, |c| diesel::insert_into(statuses::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
+    /// Ids of active organizations of `kinds` that have no status row in `rollout` yet.
+    pub fn missing(
+        conn: &mut DbConnection,
+        rollout: &str,
+        kinds: &[String],
+    ) -> QueryResult<Vec<(String, String)>> {
+        organizations::table
+            .filter(organizations::kind.eq_any(kinds))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                statuses::table
+                    .filter(statuses::rollout_slug.eq(rollout))
+                    .filter(statuses::organization_id.eq(organizations::id)),
+            )))
+            .select((organizations::id, organizations::kind))
+            .load(conn)
+    }
+
+    /// Sets the effective deadline of every unextended row of `kind` organizations.
+    pub fn set_kind_deadline(
+        conn: &mut DbConnection,
+        rollout: &str,
+        kind: &str,
+        deadline: NaiveDate,
+    ) -> QueryResult<usize> {
+        let of_kind = organizations::table
+            .filter(organizations::kind.eq(kind))
+            .select(organizations::id);
+        diesel::update(
+            statuses::table
+                .filter(statuses::rollout_slug.eq(rollout))
+                .filter(statuses::extended_deadline.is_null())
+                .filter(statuses::deadline.ne(deadline))
+                .filter(statuses::organization_id.eq_any(of_kind)),
+        )
+        .set(statuses::deadline.eq(deadline))
+        .execute(conn)
+    }
+}
+
+impl EventRow {
+    pub fn insert(conn: &mut DbConnection, row: &NewEventRow) -> QueryResult<()> {
+        diesel::insert_into(status_events::table)
+            .values(row)
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn insert_many(conn: &mut DbConnection, rows: &[NewEventRow]) -> QueryResult<()> {
+        for chunk in rows.chunks(1000) {
+            // Multi-row VALUES is not available through the multi-backend connection.
+            crate::with_backend!(conn, |c| diesel::insert_into(status_events::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
+    /// The history of one unit, newest first.
+    pub fn history(
+        conn: &mut DbConnection,
+        rollout: &str,
+        organization_id: &str,
+    ) -> QueryResult<Vec<Self>> {
+        status_events::table
+            .filter(status_events::rollout_slug.eq(rollout))
+            .filter(status_events::organization_id.eq(organization_id))
+            .order(status_events::id.desc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    pub fn count_for(
+        conn: &mut DbConnection,
+        rollout: &str,
+        organization_id: &str,
+    ) -> QueryResult<i64> {
+        status_events::table
+            .filter(status_events::rollout_slug.eq(rollout))
+            .filter(status_events::organization_id.eq(organization_id))
+            .count()
+            .get_result(conn)
+    }
+}
+
+impl ExtensionRow {
+    pub fn insert(conn: &mut DbConnection, row: &ExtensionRow) -> QueryResult<()> {
+        diesel::insert_into(extensions::table)
+            .values(row)
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Extensions of one unit, newest first.
+    pub fn list(
+        conn: &mut DbConnection,
+        rollout: &str,
+        organization_id: &str,
+    ) -> QueryResult<Vec<Self>> {
+        extensions::table
+            .filter(extensions::rollout_slug.eq(rollout))
+            .filter(extensions::organization_id.eq(organization_id))
+            .order((extensions::granted_at.desc(), extensions::id.desc()))
+            .select(Self::as_select())
+            .load(conn)
+    }
+}
