@@ -20,6 +20,8 @@ pub fn load_demo(
     let Some(report) = load_sample_registry(conn)? else {
         return Ok(None);
     };
+    let events = crate::rollout::demo::load_demo_history(conn)?;
+    log::info!("demo: wrote {events} status changes since August 2025");
     // The IT head reports for the digital ministry (the first ministry in the file).
     let ministry = OrganizationRow::list(
         conn,
