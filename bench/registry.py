@@ -949,7 +949,10 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
         # Sanity: the registry holds every row of the file.
         status, body, _ = api.get("/api/v1/organizations?per_page=1")
         if status == 200:
-            total = json.loads(body).get("total")
+            try:
+                total = json.loads(body).get("total")
+            except (ValueError, AttributeError):
+                total = None
             result.server["rows_in_registry"] = total
             if total != len(orgs):
                 result.notes.append(f"the registry lists {total} organizations, "

@@ -10,6 +10,7 @@ use crate::auth::accounts::{self, AccountError, NewUser, UserUpdate};
 use crate::auth::model::UserRow;
 use crate::config::Settings;
 use crate::registry::import::{import_organizations, ImportContext, ImportError, Progress};
+use crate::reminders::worker::{run_scheduler, Engine, PassOptions};
 use crate::startup::{prepare_database, Application};
 
 /// Registry and migration tracker for Kazakhstan's move onto the Aitu messenger.
@@ -41,6 +42,18 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run one reminder pass now: plan what is due, enqueue it and send it.
+    Remind(RemindArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// Show what would be planned; write and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send even outside the sending window (weekday office hours, holidays excluded).
+    #[arg(long)]
+    pub ignore_window: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +148,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(command) => users(settings, command).await,
         Command::Token(command) => tokens(settings, command).await,
+        Command::Remind(args) => remind(settings, args).await,
     }
 }
 
@@ -281,6 +295,16 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         }
     }
     let app = Application::build_with_pool(settings.clone(), pool)?;
+    if settings.reminders.enabled {
+        log::info!(
+            "reminders: a pass every {} s, mail via {}",
+            settings.reminders.interval,
+            settings.mail.transport.as_str()
+        );
+        actix_web::rt::spawn(run_scheduler(app.engine().clone()));
+    } else {
+        log::info!("reminders: scheduler switched off (reminders.enabled = false)");
+    }
     let host = settings
         .server
         .bind
@@ -378,4 +402,46 @@ fn whoami() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "unknown".into())
+}
+
+async fn remind(settings: Settings, args: RemindArgs) -> anyhow::Result<()> {
+    let pool = prepare_database(&settings)?;
+    let engine = Engine::new(pool, &settings, crate::startup::instance_name())?;
+    let options = PassOptions {
+        dry_run: args.dry_run,
+        ignore_window: args.ignore_window,
+        deliver_only: false,
+    };
+    let report =
+        actix_web::web::block(move || engine.run_pass(chrono::Utc::now(), options)).await??;
+    if !report.window_open && !args.dry_run {
+        let next = report
+            .next_opening
+            .map_or_else(|| "not within a year".to_owned(), |t| t.to_rfc3339());
+        println!("outside the sending window: nothing sent (next opening {next}); --ignore-window sends now");
+        return Ok(());
+    }
+    if args.dry_run {
+        for p in &report.preview {
+            let skip = p
+                .skip_reason
+                .as_deref()
+                .map(|r| format!("  SKIPPED: {r}"))
+                .unwrap_or_default();
+            println!(
+                "{}  {}  {:<12} {:<16} {}{skip}",
+                p.rollout, p.stage, p.recipient_role, p.organization_id, p.recipient_email
+            );
+        }
+        println!(
+            "{} reminder(s) due; dry run: nothing written or sent",
+            report.planned
+        );
+        return Ok(());
+    }
+    println!(
+        "{} queued, {} skipped (no address), {} deferred to tomorrow, {} sent, {} retrying, {} failed, {} cancelled",
+        report.queued, report.skipped, report.deferred, report.sent, report.retrying, report.failed, report.cancelled
+    );
+    Ok(())
 }

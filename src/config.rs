@@ -22,6 +22,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rollouts: RolloutSettings,
     pub mail: crate::reminders::settings::MailSettings,
+    pub reminders: crate::reminders::policy::ReminderSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -184,6 +185,19 @@ impl Settings {
             "rollouts.at_risk_days must be from 0 to 365"
         );
         self.mail.parse()?;
+        crate::reminders::policy::Window::from_settings(&self.reminders)
+            .map_err(anyhow::Error::msg)?;
+        crate::reminders::policy::Schedule::from_settings(&self.reminders)
+            .check()
+            .map_err(|(key, problem)| anyhow::anyhow!("reminders.{key} {problem}"))?;
+        anyhow::ensure!(
+            self.reminders.interval >= 1,
+            "reminders.interval must be at least 1 second"
+        );
+        anyhow::ensure!(
+            self.reminders.max_attempts >= 1 && self.reminders.retry_after_seconds >= 1 && self.reminders.lease_seconds >= 10,
+            "reminders.max_attempts and retry_after_seconds must be at least 1, lease_seconds at least 10"
+        );
         Ok(())
     }
 

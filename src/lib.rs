@@ -23,4 +23,6 @@ pub struct AppState {
     pub settings: Arc<config::Settings>,
     /// Bounds concurrent password hashing.
     pub hashing: auth::secret::HashingGate,
+    /// The reminder engine, for passes on demand.
+    pub reminders: reminders::worker::Engine,
 }

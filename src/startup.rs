@@ -12,7 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::web::{extract, health, middleware, openapi};
+use crate::reminders::worker::Engine;
+use crate::web::{extract, health, metrics, middleware, openapi};
 use crate::AppState;
 
 /// A bound, migrated, ready-to-run server.
@@ -20,6 +21,14 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: Pool,
+    engine: Engine,
+}
+
+/// A name for this process in reminder leases and slots: host, pid and a random part.
+pub fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &random[..8])
 }
 
 /// Opens the pool and applies migrations; fails with the database's own words.
@@ -48,8 +57,19 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, settings, pool.clone())?;
-        Ok(Self { port, server, pool })
+        let engine = Engine::new(pool.clone(), &settings, instance_name())?;
+        let server = run(listener, settings, pool.clone(), engine.clone())?;
+        Ok(Self {
+            port,
+            server,
+            pool,
+            engine,
+        })
+    }
+
+    /// The reminder engine (the scheduler and tests drive it).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     pub fn port(&self) -> u16 {
@@ -66,7 +86,12 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<Server> {
+fn run(
+    listener: TcpListener,
+    settings: Settings,
+    pool: Pool,
+    engine: Engine,
+) -> anyhow::Result<Server> {
     let settings = Arc::new(settings);
     let workers = match settings.server.workers {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -80,6 +105,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<
             settings.auth.max_concurrent_hashes,
             Duration::from_secs(5),
         ),
+        reminders: engine,
     });
     let openapi = openapi::document();
     let server = HttpServer::new(move || {
@@ -93,6 +119,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<
             .app_data(web::PathConfig::default().error_handler(extract::path_error))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
+            .route("/metrics", web::get().to(metrics::metrics))
             .service(
                 SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
             )
@@ -101,6 +128,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> anyhow::Result<
                     .configure(crate::auth::api::configure)
                     .configure(crate::registry::api::configure)
                     .configure(crate::rollout::api::configure)
+                    .configure(crate::reminders::api::configure)
                     .route("/audit", web::get().to(crate::audit::api::list_audit)),
             )
             .default_service(web::to(extract::no_route))

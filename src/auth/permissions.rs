@@ -156,6 +156,15 @@ pub fn require_can_import_statuses(user: &CurrentUser) -> Check {
     )
 }
 
+/// Previewing and running reminders, and reading the reminder log (it has addresses).
+pub fn require_can_run_reminders(user: &CurrentUser, action: &'static str) -> Check {
+    allow_if(
+        matches!(user.role, Role::Admin | Role::Coordinator),
+        action,
+        || "only coordinators and admins may see and run reminders".into(),
+    )
+}
+
 /// Managing a token owned by `owner_id`: one's own, or anyone's for an admin.
 pub fn require_can_manage_token(user: &CurrentUser, owner_id: &str, action: &'static str) -> Check {
     allow_if(

@@ -112,6 +112,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reminder_policy -> Nullable<Text>,
     }
 }
 
@@ -175,6 +176,55 @@ diesel::joinable!(statuses -> rollouts (rollout_slug));
 diesel::joinable!(rollout_deadlines -> rollouts (rollout_slug));
 diesel::joinable!(extensions -> organizations (organization_id));
 
+diesel::table! {
+    reminder_messages (id) {
+        id -> Text,
+        recipient_email -> Text,
+        recipient_name -> Nullable<Text>,
+        digest_date -> Date,
+        state -> Text,
+        escalation -> Bool,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminder_items (id) {
+        id -> Text,
+        rollout_slug -> Text,
+        organization_id -> Text,
+        stage -> Text,
+        recipient_role -> Text,
+        recipient_email -> Text,
+        escalation -> Bool,
+        message_id -> Nullable<Text>,
+        state -> Text,
+        reason -> Nullable<Text>,
+        deadline -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminder_slots (slot) {
+        slot -> Text,
+        instance -> Text,
+        started_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reminder_items -> reminder_messages (message_id));
+diesel::joinable!(reminder_items -> organizations (organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -187,4 +237,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     statuses,
     status_events,
     extensions,
+    reminder_messages,
+    reminder_items,
+    reminder_slots,
 );

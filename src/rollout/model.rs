@@ -10,7 +10,7 @@ use crate::db::{Backend, DbConnection};
 use crate::registry::model::{subtree_upper_bound, OrganizationRow};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = rollouts)]
+#[diesel(table_name = rollouts, treat_none_as_null = true)]
 pub struct RolloutRow {
     pub slug: String,
     pub title_kk: String,
@@ -22,6 +22,8 @@ pub struct RolloutRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// JSON overrides of the reminder policy for this rollout.
+    pub reminder_policy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]

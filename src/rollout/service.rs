@@ -70,6 +70,15 @@ impl Rollout {
             .map_or(self.row.default_deadline, |d| d.deadline)
     }
 
+    /// The rollout's own reminder overrides (malformed JSON counts as none).
+    pub fn policy_override(&self) -> crate::reminders::policy::PolicyOverride {
+        self.row
+            .reminder_policy
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_default()
+    }
+
     pub fn applies_to(&self, org: &OrganizationRow) -> bool {
         !org.is_archived() && self.kinds().contains(&org.kind)
     }
@@ -494,6 +503,8 @@ pub struct RolloutInput {
     pub starts_on: Option<NaiveDate>,
     pub default_deadline: Option<NaiveDate>,
     pub deadlines_by_kind: Option<HashMap<String, NaiveDate>>,
+    /// `Some(None)` removes the overrides.
+    pub reminder_policy: Option<Option<crate::reminders::policy::PolicyOverride>>,
 }
 
 fn check_rollout(input: &RolloutInput, current: Option<&Rollout>) -> Result<Rollout, RolloutError> {
@@ -626,6 +637,16 @@ fn check_rollout(input: &RolloutInput, current: Option<&Rollout>) -> Result<Roll
             ));
         }
     }
+    let reminder_policy = match &input.reminder_policy {
+        Some(Some(policy)) => {
+            if let Err((key, problem)) = policy.check() {
+                errors.push(FieldError::new(format!("reminder_policy.{key}"), problem));
+            }
+            serde_json::to_string(policy).ok()
+        }
+        Some(None) => None,
+        None => current.and_then(|c| c.row.reminder_policy.clone()),
+    };
     if !errors.is_empty() {
         return Err(RolloutError::Invalid(errors));
     }
@@ -646,6 +667,7 @@ fn check_rollout(input: &RolloutInput, current: Option<&Rollout>) -> Result<Roll
             version: current.map_or(1, |c| c.row.version + 1),
             created_at: current.map_or(now, |c| c.row.created_at),
             updated_at: now,
+            reminder_policy,
         },
         deadlines: by_kind
             .into_iter()

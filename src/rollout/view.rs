@@ -30,6 +30,8 @@ pub struct RolloutView {
     pub default_deadline: NaiveDate,
     /// Kind → deadline.
     pub deadlines_by_kind: BTreeMap<String, NaiveDate>,
+    /// This rollout's changes to the reminder schedule (`null`: the configured one).
+    pub reminder_policy: Option<crate::reminders::policy::PolicyOverride>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -50,6 +52,7 @@ impl From<&Rollout> for RolloutView {
                 .iter()
                 .map(|d| (d.kind.clone(), d.deadline))
                 .collect(),
+            reminder_policy: r.row.reminder_policy.as_ref().map(|_| r.policy_override()),
             version: r.row.version,
             created_at: utc(r.row.created_at),
             updated_at: utc(r.row.updated_at),
@@ -70,6 +73,10 @@ pub struct RolloutRequest {
     pub starts_on: Option<NaiveDate>,
     pub default_deadline: Option<NaiveDate>,
     pub deadlines_by_kind: Option<std::collections::HashMap<String, NaiveDate>>,
+    /// Changes to the reminder schedule for this rollout; `null` removes them.
+    #[serde(default, deserialize_with = "crate::registry::view::present")]
+    #[schema(value_type = Option<crate::reminders::policy::PolicyOverride>)]
+    pub reminder_policy: Option<Option<crate::reminders::policy::PolicyOverride>>,
     /// The version being edited (updates); the same check as `If-Match`.
     pub version: Option<i64>,
 }

@@ -8,8 +8,10 @@ use utoipa::Modify;
 use crate::audit::api as audit;
 use crate::auth::api as auth;
 use crate::registry::api as registry;
+use crate::reminders::api as reminders;
 use crate::rollout::api as rollout;
 use crate::web::health;
+use crate::web::metrics;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -57,6 +59,10 @@ use crate::web::health;
         rollout::rollout_summary,
         rollout::rollout_burndown,
         rollout::lagging_units,
+        reminders::list_reminders,
+        reminders::preview_reminders,
+        reminders::run_reminders,
+        metrics::metrics,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
@@ -67,6 +73,7 @@ use crate::web::health;
         (name = "audit", description = "The audit trail"),
         (name = "rollouts", description = "Rollouts, statuses, deadlines and extensions"),
         (name = "reports", description = "Summaries, burndown and the lagging list"),
+        (name = "reminders", description = "Deadline reminder emails"),
     )
 )]
 pub struct ApiDoc;

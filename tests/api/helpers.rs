@@ -84,6 +84,13 @@ pub struct TestApp {
     _db: std::sync::Arc<TestDb>,
 }
 
+impl TestApp {
+    /// The test database's URL (for a second instance on the same data).
+    pub fn db_url(&self) -> String {
+        self._db.url.clone()
+    }
+}
+
 /// Settings for a test server on `db`.
 pub fn test_settings(db_url: &str) -> Settings {
     let mut settings = Settings::defaults();
@@ -92,6 +99,9 @@ pub fn test_settings(db_url: &str) -> Settings {
     settings.database.url = db_url.to_owned();
     settings.database.pool_size = 4;
     settings.database.connect_timeout = 1;
+    // Tests drive reminder passes themselves, with a clock of their choosing.
+    settings.reminders.enabled = false;
+    settings.mail.transport = aitu_tracker::reminders::settings::TransportKind::Log;
     settings
 }
 

@@ -10,4 +10,8 @@ mod helpers;
 mod import_export;
 mod organizations;
 mod permissions;
+mod reminders;
 mod rollouts;
+
+#[path = "../support/smtp.rs"]
+mod smtp;

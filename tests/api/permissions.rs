@@ -286,6 +286,10 @@ fn cases() -> Vec<Case> {
         Case { method: "POST", path: "/api/v1/rollouts/{rollout}/status/{org}/extensions", csv: None,
             body: |_| Some(json!({"deadline": "2026-12-31", "reason": "reorganization"})),
             expect: [201, 201, 403, 403, 403, 403, 401] },
+        Case { method: "GET", path: "/api/v1/reminders", body: none, csv: None, expect: [200, 200, 200, 403, 403, 403, 401] },
+        Case { method: "POST", path: "/api/v1/reminders/preview", body: none, csv: None, expect: [200, 200, 200, 403, 403, 403, 401] },
+        Case { method: "POST", path: "/api/v1/reminders/run", body: none, csv: None, expect: [200, 200, 200, 403, 403, 403, 401] },
+        Case { method: "GET", path: "/metrics", body: none, csv: None, expect: [200, 200, 200, 200, 200, 200, 401] },
     ]
 }
 

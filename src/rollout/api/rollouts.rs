@@ -62,6 +62,7 @@ fn input(body: RolloutRequest) -> RolloutInput {
         starts_on: body.starts_on,
         default_deadline: body.default_deadline,
         deadlines_by_kind: body.deadlines_by_kind,
+        reminder_policy: body.reminder_policy,
     }
 }
 
