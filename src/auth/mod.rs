@@ -238,6 +238,16 @@ fn authenticate(
     }
 }
 
+/// Checks an API token as every request does (hash, one indexed lookup, account active).
+/// Public so that benchmarks can measure what authentication costs.
+pub fn check_token(
+    conn: &mut crate::db::DbConnection,
+    token: &str,
+    settings: &crate::config::AuthSettings,
+) -> Result<Option<CurrentUser>, ApiError> {
+    authenticate(conn, &Credentials::Token(token.to_owned()), true, settings)
+}
+
 impl FromRequest for Actor {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
