@@ -131,6 +131,7 @@ fn run(
                     .configure(crate::reminders::api::configure)
                     .route("/audit", web::get().to(crate::audit::api::list_audit)),
             )
+            .configure(crate::web::pages::configure)
             .default_service(web::to(extract::no_route))
     })
     .workers(workers)

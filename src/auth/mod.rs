@@ -39,8 +39,14 @@ pub struct Scope {
 /// How the request proved who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
-    Token { id: String },
-    Session { id_hash: String },
+    Token {
+        id: String,
+    },
+    /// A web session, with the hash of its CSRF token (forms are checked against it).
+    Session {
+        id_hash: String,
+        csrf_hash: String,
+    },
 }
 
 /// The authenticated user of a request.
@@ -128,6 +134,15 @@ impl RequestMeta {
     }
 }
 
+/// The cookie holding the session's CSRF token for server-rendered forms.
+pub fn csrf_cookie_name(state: &AppState) -> &'static str {
+    if state.settings.public_url_is_https() {
+        "__Host-aitu_csrf"
+    } else {
+        "aitu_csrf"
+    }
+}
+
 /// The session cookie's name for this deployment.
 pub fn session_cookie_name(state: &AppState) -> &'static str {
     if state.settings.public_url_is_https() {
@@ -137,12 +152,13 @@ pub fn session_cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-enum Credentials {
+/// What a request presents: a bearer token or a session cookie.
+pub enum Credentials {
     Token(String),
     Session { id: String, csrf: Option<String> },
 }
 
-fn credentials(req: &HttpRequest, state: &AppState) -> Result<Option<Credentials>, ApiError> {
+pub fn credentials(req: &HttpRequest, state: &AppState) -> Result<Option<Credentials>, ApiError> {
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
         let text = value.to_str().unwrap_or("");
         let token = text
@@ -174,7 +190,7 @@ fn is_safe(method: &Method) -> bool {
 }
 
 /// Checks credentials against the database; `Ok(None)` when they are not (or no longer) valid.
-fn authenticate(
+pub fn authenticate(
     conn: &mut crate::db::DbConnection,
     credentials: &Credentials,
     safe_method: bool,
@@ -232,7 +248,10 @@ fn authenticate(
             Ok(CurrentUser::from_row(
                 user,
                 scope_path,
-                Via::Session { id_hash: hash },
+                Via::Session {
+                    id_hash: hash,
+                    csrf_hash: session.csrf_hash,
+                },
             ))
         }
     }

@@ -5,6 +5,7 @@ pub mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod pages;
 pub mod problem;
 
 use actix_web::web;

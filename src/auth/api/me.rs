@@ -141,7 +141,7 @@ pub async fn change_password(
             let now = now();
             UserRow::set_password(conn, &actor.user.id, &new_hash, now)?;
             let keep = match &actor.user.via {
-                Via::Session { id_hash } => Some(id_hash.as_str()),
+                Via::Session { id_hash, .. } => Some(id_hash.as_str()),
                 Via::Token { .. } => None,
             };
             SessionRow::end_all_for_user(conn, &actor.user.id, keep, now)?;

@@ -60,8 +60,57 @@ pub async fn log_in(
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.0;
-    let email = email.trim().to_lowercase();
     let meta = RequestMeta::of(&req, &state);
+    let session = attempt_login(&state, &email, password, meta).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state, session.session_id.clone()))
+        .cookie(csrf_cookie(&state, session.csrf.clone()))
+        .json(LoginResponse {
+            user: session.me,
+            csrf_token: session.csrf,
+            expires_at: chrono::DateTime::from_naive_utc_and_offset(
+                session.expires_at,
+                chrono::Utc,
+            ),
+        }))
+}
+
+/// A started web session: the secrets go to the client once.
+pub struct NewSession {
+    pub me: Me,
+    pub session_id: String,
+    pub csrf: String,
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+/// The session cookie (HttpOnly, SameSite=Lax; `__Host-` and Secure over https).
+pub fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build(session_cookie_name(state), value)
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.public_url_is_https())
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+/// The CSRF token for server-rendered forms, readable by the server only.
+pub fn csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build(crate::auth::csrf_cookie_name(state), value)
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.public_url_is_https())
+        .same_site(SameSite::Strict)
+        .finish()
+}
+
+/// Checks a password login with throttling and bounded hashing; starts a session.
+pub async fn attempt_login(
+    state: &web::Data<AppState>,
+    email: &str,
+    password: String,
+    meta: RequestMeta,
+) -> Result<NewSession, ApiError> {
+    let email = email.trim().to_lowercase();
     let account_key = throttle::account_key(&email);
     let address_key = meta.client_addr.as_deref().map(throttle::address_key);
     let attempt = {
@@ -71,7 +120,7 @@ pub async fn log_in(
             address_key.clone(),
             meta.clone(),
         );
-        with_db(&state, move |conn| {
+        with_db(state, move |conn| {
             let now = now();
             let mut wait =
                 throttle::wait_for(conn, &account_key, throttle::FREE_FAILURES_PER_ACCOUNT, now)?;
@@ -116,7 +165,7 @@ pub async fn log_in(
     let matches = web::block(move || secret::verify_password(&password, &hash)).await?;
     drop(permit);
     let settings = state.settings.auth.clone();
-    let outcome = with_db(&state, move |conn| {
+    let outcome = with_db(state, move |conn| {
         let now = now();
         let actor = AuditActor {
             user_id: user.as_ref().map(|u| u.id.clone()),
@@ -163,18 +212,12 @@ pub async fn log_in(
     let Some((me, session_id, csrf, expires_at)) = outcome else {
         return Err(ApiError::Unauthorized(WRONG.into()));
     };
-    let https = state.settings.public_url_is_https();
-    let cookie = Cookie::build(session_cookie_name(&state), session_id)
-        .path("/")
-        .http_only(true)
-        .secure(https)
-        .same_site(SameSite::Lax)
-        .finish();
-    Ok(HttpResponse::Ok().cookie(cookie).json(LoginResponse {
-        user: me,
-        csrf_token: csrf,
-        expires_at: chrono::DateTime::from_naive_utc_and_offset(expires_at, chrono::Utc),
-    }))
+    Ok(NewSession {
+        me,
+        session_id,
+        csrf,
+        expires_at,
+    })
 }
 
 /// Log out: ends this web session everywhere at once.
@@ -188,7 +231,7 @@ pub async fn log_in(
     )
 )]
 pub async fn log_out(state: web::Data<AppState>, actor: Actor) -> Result<HttpResponse, ApiError> {
-    if let Via::Session { id_hash } = actor.user.via.clone() {
+    if let Via::Session { id_hash, .. } = actor.user.via.clone() {
         with_db(&state, move |conn| {
             SessionRow::end(conn, &id_hash, now())?;
             audit::record(
