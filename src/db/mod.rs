@@ -170,7 +170,8 @@ impl ConnectionManager {
                 // SQLite, and WAL + NORMAL lets readers run beside the one writer.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -16384;",
                     self.sqlite_busy_timeout.as_millis()
                 ))?;
                 Ok(DbConnection::Sqlite(conn))

@@ -153,6 +153,15 @@ pub fn import_organizations(
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let outcome = write_transaction(conn, |conn| {
+        if let DbConnection::Pg(pg) = conn {
+            // PostgreSQL only: a plan cached while the table was small (the first pass)
+            // would be reused as it fills, turning BIN lookups into full scans.
+            diesel::connection::SimpleConnection::batch_execute(
+                pg,
+                "SET LOCAL plan_cache_mode = force_custom_plan",
+            )
+            .map_err(ImportError::from)?;
+        }
         let mut plan = check(conn, source, progress)?;
         let mut report = write(conn, source, &mut plan, context, progress)?;
         report.dry_run = dry_run;

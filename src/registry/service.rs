@@ -148,7 +148,7 @@ pub fn create(
             );
         OrganizationRow::insert(conn, &row).map_err(|e| map_unique(e, &bin))?;
         let created = reload(conn, &id)?;
-        crate::rollout::service::sync_all_rollouts(conn)?;
+        crate::rollout::service::sync_organization(conn, &created)?;
         audit_change(conn, actor, "organization.create", None, &created)?;
         Ok(created)
     })
@@ -246,7 +246,7 @@ pub fn update(
         let updated = reload(conn, &row.id)?;
         if updated.kind != row.kind {
             // Another kind may fall under other rollouts or deadlines.
-            crate::rollout::service::sync_all_rollouts(conn)?;
+            crate::rollout::service::sync_organization(conn, &updated)?;
         }
         audit_change(conn, actor, "organization.update", Some(&row), &updated)?;
         Ok(updated)

@@ -377,6 +377,19 @@ impl StatusRow {
             .map(drop)
     }
 
+    /// Sets the effective deadline of one unit (no extension in force).
+    pub fn set_deadline(
+        conn: &mut DbConnection,
+        rollout: &str,
+        organization_id: &str,
+        deadline: NaiveDate,
+    ) -> QueryResult<()> {
+        diesel::update(statuses::table.find((rollout, organization_id)))
+            .set(statuses::deadline.eq(deadline))
+            .execute(conn)
+            .map(drop)
+    }
+
     pub fn insert_many(conn: &mut DbConnection, rows: &[StatusRow]) -> QueryResult<()> {
         for chunk in rows.chunks(1000) {
             // Multi-row VALUES is not available through the multi-backend connection.

@@ -115,7 +115,48 @@ pub fn sync_rollout(conn: &mut DbConnection, rollout: &Rollout) -> Result<usize,
     Ok(rows.len())
 }
 
-/// Syncs every rollout: after organizations are created, imported or change kind.
+/// Brings one organization's status rows in line with every rollout: after it is
+/// created or changes kind. Touches only its own rows.
+pub fn sync_organization(
+    conn: &mut DbConnection,
+    org: &OrganizationRow,
+) -> Result<(), DieselError> {
+    for row in RolloutRow::list(conn)? {
+        let deadlines = RolloutRow::deadlines(conn, &row.slug)?;
+        let rollout = Rollout { row, deadlines };
+        if !rollout.applies_to(org) {
+            continue;
+        }
+        let deadline = rollout.deadline_for(&org.kind);
+        match StatusRow::find(conn, &rollout.row.slug, &org.id)? {
+            None => StatusRow::insert_many(
+                conn,
+                &[StatusRow {
+                    rollout_slug: rollout.row.slug.clone(),
+                    organization_id: org.id.clone(),
+                    status: Status::NotStarted.as_str().to_owned(),
+                    accounts_active: 0,
+                    note: None,
+                    evidence_url: None,
+                    reason: None,
+                    extended_deadline: None,
+                    deadline,
+                    completed_at: None,
+                    version: 1,
+                    updated_at: now(),
+                    updated_by: None,
+                }],
+            )?,
+            Some(status) if status.extended_deadline.is_none() && status.deadline != deadline => {
+                StatusRow::set_deadline(conn, &rollout.row.slug, &org.id, deadline)?
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Syncs every rollout: after organizations are imported in bulk.
 pub fn sync_all_rollouts(conn: &mut DbConnection) -> Result<(), DieselError> {
     for row in RolloutRow::list(conn)? {
         let deadlines = RolloutRow::deadlines(conn, &row.slug)?;

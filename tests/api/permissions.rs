@@ -463,3 +463,182 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
         failures.join("\n")
     );
 }
+
+/// Every page, every role: a page answers 200, 403, or (anonymous) a redirect to the
+/// login. Fails when a page route has no entry.
+#[tokio::test]
+async fn every_page_answers_every_role_as_the_matrix_says() {
+    use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+    //                 admin coord c-out  it  it-out  obs  anon (303 = to the login)
+    let pages: &[(&str, &str, [u16; 7])] = &[
+        ("GET", "/login", [200, 200, 200, 200, 200, 200, 200]),
+        (
+            "GET",
+            "/static/app.css",
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        ("GET", "/lang/{lang}", [303, 303, 303, 303, 303, 303, 303]),
+        ("GET", "/", [200, 200, 200, 200, 200, 200, 303]),
+        ("GET", "/organizations", [200, 200, 200, 200, 200, 200, 303]),
+        ("GET", "/my", [303, 200, 200, 200, 200, 303, 303]),
+        (
+            "GET",
+            "/organizations/{organization}",
+            [200, 200, 200, 200, 200, 200, 303],
+        ),
+        ("GET", "/import", [200, 200, 200, 403, 403, 403, 303]),
+        ("GET", "/reminders", [200, 200, 200, 403, 403, 403, 303]),
+        ("GET", "/audit", [200, 200, 200, 403, 403, 403, 303]),
+        ("GET", "/users", [200, 403, 403, 403, 403, 403, 303]),
+        ("GET", "/tokens", [200, 403, 403, 403, 403, 403, 303]),
+        // Forms: the status form as the permission rules say; the rest need a coordinator.
+        (
+            "POST",
+            "/organizations/{organization}/status",
+            [303, 303, 403, 303, 403, 403, 303],
+        ),
+        (
+            "POST",
+            "/organizations/{organization}/extensions",
+            [303, 303, 403, 403, 403, 403, 303],
+        ),
+        // Contacts and headcount only: an IT head of the unit may.
+        (
+            "POST",
+            "/organizations/{organization}/edit",
+            [303, 303, 403, 303, 403, 403, 303],
+        ),
+        ("POST", "/import", [200, 200, 403, 403, 403, 403, 303]),
+        ("POST", "/login", [403, 403, 403, 403, 403, 403, 403]),
+        ("POST", "/logout", [303, 303, 303, 303, 303, 303, 303]),
+    ];
+    let declared: BTreeSet<String> = aitu_tracker::web::pages::ROUTES
+        .iter()
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    let covered: BTreeSet<String> = pages.iter().map(|(m, p, _)| format!("{m} {p}")).collect();
+    assert_eq!(declared, covered, "every page route needs a matrix entry");
+
+    let app = spawn_app().await;
+    let org_a = app.create_org(org_body(&new_bin(), "Министерство А")).await;
+    let org_b = app.create_org(org_body(&new_bin(), "Министерство Б")).await;
+    let unit = app.create_child(&org_a, "Комитет").await;
+    let bin = unit["bin"].as_str().unwrap().to_owned();
+    let (a, b) = (org_a["id"].as_str().unwrap(), org_b["id"].as_str().unwrap());
+    let users = [
+        Some(app.add_user("admin", None).await.0),
+        Some(app.add_user("coordinator", Some(a)).await.0),
+        Some(app.add_user("coordinator", Some(b)).await.0),
+        Some(app.add_user("it_head", Some(a)).await.0),
+        Some(app.add_user("it_head", Some(b)).await.0),
+        Some(app.add_user("observer", None).await.0),
+        None,
+    ];
+    let mut failures = Vec::new();
+    for (who, email) in users.iter().enumerate() {
+        // A web session for each user, through the API login.
+        let (cookie, csrf) = match email {
+            Some(email) => {
+                let response = app
+                    .anonymous()
+                    .post_json(
+                        "/api/v1/session",
+                        &serde_json::json!({"email": email, "password": PASSWORD}),
+                    )
+                    .await;
+                let cookies: Vec<String> = response
+                    .headers()
+                    .get_all(SET_COOKIE)
+                    .iter()
+                    .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+                    .collect();
+                let body: Value = response.json().await.unwrap();
+                (
+                    cookies.join("; "),
+                    body["csrf_token"].as_str().unwrap().to_owned(),
+                )
+            }
+            None => (String::new(), String::new()),
+        };
+        for (method, path, expected) in pages {
+            let url = app.url(&path.replace("{organization}", &bin).replace("{lang}", "ru"));
+            let version = app
+                .get_json(&format!("/api/v1/rollouts/aitu/status/{bin}"))
+                .await["version"]
+                .clone();
+            let org_version =
+                app.get_json(&format!("/api/v1/organizations/{bin}")).await["version"].clone();
+            let request = match *method {
+                "GET" => app.client.get(&url),
+                _ => {
+                    let form: Vec<(&str, String)> = match *path {
+                        "/organizations/{organization}/status" => vec![
+                            ("csrf_token", csrf.clone()),
+                            ("version", version.to_string()),
+                            ("rollout", "aitu".into()),
+                            ("status", "in_progress".into()),
+                            ("accounts_active", format!("{who}")),
+                        ],
+                        "/organizations/{organization}/extensions" => vec![
+                            ("csrf_token", csrf.clone()),
+                            ("rollout", "aitu".into()),
+                            ("deadline", "2026-12-31".into()),
+                            ("reason", "matrix".into()),
+                        ],
+                        "/organizations/{organization}/edit" => vec![
+                            ("csrf_token", csrf.clone()),
+                            ("version", org_version.to_string()),
+                            ("name_kk", "Комитет (kk)".into()),
+                            ("name_ru", "Комитет".into()),
+                            ("headcount", format!("{}", 100 + who)),
+                        ],
+                        "/login" => vec![
+                            ("email", "x@example.kz".into()),
+                            ("password", "x".into()),
+                            ("login_token", "forged".into()),
+                        ],
+                        _ => vec![("csrf_token", csrf.clone())],
+                    };
+                    if *path == "/import" {
+                        let multipart = reqwest::multipart::Form::new()
+                            .text("csrf_token", csrf.clone())
+                            .text("csv", format!("bin,name_ru\n{bin},Комитет {who}\n"))
+                            .text("action", "check");
+                        app.client.post(&url).multipart(multipart)
+                    } else {
+                        app.client.post(&url).form(&form)
+                    }
+                }
+            };
+            let request = if cookie.is_empty() {
+                request
+            } else {
+                request.header(COOKIE, &cookie)
+            };
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let expect = expected[who];
+            if status != expect {
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .map(|l| l.to_str().unwrap().to_owned());
+                failures.push(format!(
+                    "{method} {path} as #{who}: {status} {location:?}, expected {expect}"
+                ));
+            } else if email.is_none()
+                && expect == 303
+                && *path != "/lang/{lang}"
+                && *path != "/logout"
+            {
+                let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+                assert!(location.starts_with("/login"), "{path}: {location}");
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "page matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}

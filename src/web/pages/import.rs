@@ -102,12 +102,18 @@ pub async fn import_submit(
             None,
             t.fix_errors.to_owned(),
         ),
-        Err(other) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Vec::new(),
-            None,
-            other.to_string(),
-        ),
+        Err(other) => match crate::registry::api::import_error(other) {
+            // Rows outside the user's scope: refused like any other denied write.
+            crate::web::ApiError::Forbidden(denied) => {
+                return Err(PageError::Api(crate::web::ApiError::Forbidden(denied)))
+            }
+            error => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Vec::new(),
+                None,
+                error.to_string(),
+            ),
+        },
     };
     html_status(
         status,

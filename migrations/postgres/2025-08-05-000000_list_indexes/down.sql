@@ -1,0 +1,2 @@
+DROP INDEX organizations_headcount;
+DROP INDEX organizations_kind_region;
