@@ -25,6 +25,8 @@ pub struct ReminderSettings {
     pub max_attempts: i32,
     pub retry_after_seconds: i64,
     pub lease_seconds: i64,
+    /// Messages sent side by side in a pass (each holds one SMTP connection).
+    pub delivery_workers: usize,
 }
 
 /// Per-rollout overrides of the schedule (JSON in the rollout's `reminder_policy`).

@@ -78,7 +78,7 @@ impl Default for MailSettings {
             from: "aitu-tracker <noreply@aitu-tracker.invalid>".to_owned(),
             reply_to: String::new(),
             timeout_seconds: 10,
-            pool_size: 4,
+            pool_size: 8,
         }
     }
 }
@@ -456,7 +456,7 @@ mod tests {
         assert_eq!(credentials.username, "aitu@mdai.gov.kz");
         assert_eq!(credentials.password(), "p@ss:word");
         assert_eq!(smtp.timeout, Duration::from_secs(10));
-        assert_eq!(smtp.pool_size, 4);
+        assert_eq!(smtp.pool_size, 8);
     }
 
     #[test]
@@ -597,7 +597,7 @@ mod tests {
         let settings: MailSettings =
             serde_json::from_str(r#"{"transport": "log"}"#).expect("valid settings");
         assert_eq!(settings.transport, TransportKind::Log);
-        assert_eq!(settings.pool_size, 4);
+        assert_eq!(settings.pool_size, 8);
         let error = serde_json::from_str::<MailSettings>(r#"{"transport": "smpt"}"#)
             .expect_err("unknown transport");
         assert!(error.to_string().contains("smpt"), "{error}");

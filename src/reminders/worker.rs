@@ -176,12 +176,37 @@ impl Engine {
             report.deferred = enqueued.deferred;
         }
         drop(conn);
-        while let Some(delivery) = self.deliver_next(now)? {
-            match delivery {
-                Delivery::Sent { .. } => report.sent += 1,
-                Delivery::Retrying { .. } => report.retrying += 1,
-                Delivery::Failed { .. } => report.failed += 1,
-                Delivery::Cancelled => report.cancelled += 1,
+        // Several workers deliver side by side: each SMTP exchange waits on the network,
+        // and leases keep them (and other instances) from sending a message twice.
+        let workers = self.settings.delivery_workers.max(1);
+        let outcomes: Vec<anyhow::Result<Vec<Delivery>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        while let Some(delivery) = self.deliver_next(now)? {
+                            done.push(delivery);
+                        }
+                        Ok(done)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a delivery worker panicked")))
+                })
+                .collect()
+        });
+        for outcome in outcomes {
+            for delivery in outcome? {
+                match delivery {
+                    Delivery::Sent { .. } => report.sent += 1,
+                    Delivery::Retrying { .. } => report.retrying += 1,
+                    Delivery::Failed { .. } => report.failed += 1,
+                    Delivery::Cancelled => report.cancelled += 1,
+                }
             }
         }
         Ok(report)
