@@ -225,7 +225,8 @@ pub fn reporter_for(actor: &Actor, path: &str, action: &'static str) -> Result<R
     }
 }
 
-fn resolve_org(conn: &mut DbConnection, raw: &str) -> Result<OrganizationRow, RolloutError> {
+/// The organization a request names (UUID or BIN), or `NoOrganization`.
+pub fn resolve_org(conn: &mut DbConnection, raw: &str) -> Result<OrganizationRow, RolloutError> {
     OrgRef::parse(raw)
         .map(|r| OrganizationRow::find_by_ref(conn, &r))
         .transpose()?

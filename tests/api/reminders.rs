@@ -585,10 +585,10 @@ async fn two_instances_passing_at_the_same_moment_deliver_each_reminder_once() {
     );
     let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
     assert_eq!(a.queued + b.queued, 12, "{a:?} {b:?}");
-    // Whatever one left, either finishes.
+    // Whatever one left (a retry after a busy moment), either finishes later.
     pass(
         &first,
-        now + Duration::minutes(1),
+        now + Duration::minutes(10),
         PassOptions {
             deliver_only: true,
             ..Default::default()

@@ -138,7 +138,7 @@ pub fn start_smtp_server(refusals: Refusals) -> SmtpServer {
         .with_name("smtp.test")
         .with_ssl(SslConfig::None)
         .expect("no TLS")
-        .with_num_threads(4)
+        .with_num_threads(32)
         .with_tcp_listener(listener);
     std::thread::spawn(move || {
         // The error type is not Send: report it from this thread.

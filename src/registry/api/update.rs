@@ -11,7 +11,7 @@ use crate::web::{with_db, ApiError};
 use crate::AppState;
 
 /// The versions a write may apply to: from `If-Match` and/or a `version` in the body.
-pub(super) fn expected_versions(
+pub fn expected_versions(
     req: &HttpRequest,
     body_version: Option<i64>,
 ) -> Result<Option<Vec<i64>>, ApiError> {

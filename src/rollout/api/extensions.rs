@@ -4,9 +4,9 @@ use utoipa::ToSchema;
 
 use super::{at_risk_days, today};
 use crate::auth::Actor;
-use crate::registry::model::{OrgRef, OrganizationRow};
+use crate::registry::model::OrganizationRow;
 use crate::rollout::model::ExtensionRow;
-use crate::rollout::service::{self, Rollout, RolloutError};
+use crate::rollout::service::{self, Rollout};
 use crate::rollout::view::{ExtensionRequest, ExtensionView, StatusView};
 use crate::web::extract::JsonBody;
 use crate::web::problem::Problem;
@@ -34,11 +34,7 @@ pub async fn list_extensions(
     let (slug, organization) = path.into_inner();
     let items = with_db(&state, move |conn| {
         Rollout::load(conn, &slug)?;
-        let org = OrgRef::parse(&organization)
-            .map(|r| OrganizationRow::find_by_ref(conn, &r))
-            .transpose()?
-            .flatten()
-            .ok_or_else(|| ApiError::from(RolloutError::NoOrganization(organization.clone())))?;
+        let org = service::resolve_org(conn, &organization)?;
         Ok(ExtensionRow::list(conn, &slug, &org.id)?
             .into_iter()
             .map(ExtensionView::from)

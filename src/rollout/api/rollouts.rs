@@ -4,9 +4,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{permissions, Actor};
+use crate::registry::api::expected_versions;
 use crate::rollout::service::{self, Rollout, RolloutInput};
 use crate::rollout::view::{RolloutRequest, RolloutView};
-use crate::web::extract::{etag, if_match, JsonBody};
+use crate::web::extract::{etag, JsonBody};
 use crate::web::problem::Problem;
 use crate::web::{with_db, ApiError};
 use crate::AppState;
@@ -120,7 +121,7 @@ pub async fn update_rollout(
     if body.slug.is_some() {
         return Err(ApiError::validation("slug", "cannot be changed"));
     }
-    let versions = expected(&req, body.version)?;
+    let versions = expected_versions(&req, body.version)?;
     let slug = path.into_inner();
     let input = input(body);
     let rollout = with_db(&state, move |conn| {
@@ -136,25 +137,4 @@ pub async fn update_rollout(
     Ok(HttpResponse::Ok()
         .insert_header(header::ETag(etag(rollout.row.version)))
         .json(RolloutView::from(&rollout)))
-}
-
-/// Versions from `If-Match` and a body `version`, which must agree.
-pub(super) fn expected(
-    req: &HttpRequest,
-    body_version: Option<i64>,
-) -> Result<Option<Vec<i64>>, ApiError> {
-    let mut versions = if_match(req)?.flatten();
-    if let Some(v) = body_version {
-        match &versions {
-            Some(list) if !list.contains(&v) => {
-                return Err(ApiError::validation(
-                    "version",
-                    "differs from the version in If-Match",
-                ))
-            }
-            Some(_) => {}
-            None => versions = Some(vec![v]),
-        }
-    }
-    Ok(versions)
 }

@@ -3,16 +3,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::rollouts::expected;
 use super::{at_risk_days, today};
 use crate::auth::{permissions, Actor, Role};
 use crate::domain::status::Status;
 use crate::domain::{FieldError, OrganizationKind, Region};
+use crate::registry::api::expected_versions;
 use crate::registry::api::{merge_errors, Paging};
 use crate::registry::model::{OrgRef, OrganizationRow};
 use crate::registry::view::Page;
 use crate::rollout::model::{EventRow, StatusFilter, StatusRow, StatusSort};
-use crate::rollout::service::{self, load_status, Rollout, RolloutError, StatusChange};
+use crate::rollout::service::{self, load_status, Rollout, StatusChange};
 use crate::rollout::view::{EventView, StatusRequest, StatusView};
 use crate::web::extract::{etag, JsonBody};
 use crate::web::problem::Problem;
@@ -213,11 +213,7 @@ pub async fn get_status(
     let risk = at_risk_days(&state);
     let view = with_db(&state, move |conn| {
         let rollout = Rollout::load(conn, &slug)?;
-        let org = OrgRef::parse(&organization)
-            .map(|r| OrganizationRow::find_by_ref(conn, &r))
-            .transpose()?
-            .flatten()
-            .ok_or_else(|| ApiError::from(RolloutError::NoOrganization(organization.clone())))?;
+        let org = service::resolve_org(conn, &organization)?;
         let status = crate::db::write_transaction(conn, |conn| load_status(conn, &rollout, &org))?;
         Ok(StatusView::new(status, &org, today(), risk))
     })
@@ -258,7 +254,7 @@ pub async fn put_status(
         );
     }
     let body = body.0;
-    let versions = expected(&req, body.version)?;
+    let versions = expected_versions(&req, body.version)?;
     let (slug, organization) = path.into_inner();
     let change = StatusChange {
         status: body.status,
@@ -306,11 +302,7 @@ pub async fn status_history(
     let (slug, organization) = path.into_inner();
     let items = with_db(&state, move |conn| {
         Rollout::load(conn, &slug)?;
-        let org = OrgRef::parse(&organization)
-            .map(|r| OrganizationRow::find_by_ref(conn, &r))
-            .transpose()?
-            .flatten()
-            .ok_or_else(|| ApiError::from(RolloutError::NoOrganization(organization.clone())))?;
+        let org = service::resolve_org(conn, &organization)?;
         Ok(EventRow::history(conn, &slug, &org.id)?
             .into_iter()
             .map(EventView::from)
