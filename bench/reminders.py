@@ -357,7 +357,8 @@ def timed(binary: Path, args: list[str], env: dict, timeout: float) -> tuple[dic
     return measured, r.stdout, strip_time_v(r.stderr), start, end
 
 
-def service_env(database_url: str, smtp_port: int, pool_size: int) -> dict[str, str]:
+def service_env(database_url: str, smtp_port: int, pool_size: int,
+                delivery_workers: int | None = None) -> dict[str, str]:
     env = registry.service_env(database_url, free_port())
     env.update({
         "AITU__REMINDERS__ENABLED": "false",
@@ -365,6 +366,9 @@ def service_env(database_url: str, smtp_port: int, pool_size: int) -> dict[str, 
         "AITU__MAIL__SMTP_URL": f"smtp://{HOST}:{smtp_port}?tls=none",
         "AITU__MAIL__POOL_SIZE": str(pool_size),
     })
+    if delivery_workers is not None:
+        # Only when asked: a build without the key refuses unknown settings.
+        env["AITU__REMINDERS__DELIVERY_WORKERS"] = str(delivery_workers)
     return env
 
 
@@ -424,7 +428,7 @@ def run_backend(backend: str, args, binary: Path, sink_binary: Path, workdir: Pa
 
         sink = Sink(sink_binary)
         log(f"{label}: SMTP sink on {HOST}:{sink.port}")
-        env = service_env(database_url, sink.port, args.pool_size)
+        env = service_env(database_url, sink.port, args.pool_size, args.delivery_workers)
 
         # 1. The registry.
         log(f"{label}: importing {expected} organizations")
@@ -562,8 +566,10 @@ def table(results: list[BackendResult], args, sink_probe: dict) -> str:
     rows.append(["targets", "", "", "", "", "", "",
                  f">= {TARGETS['delivery_messages_per_s_min']}", "", ""])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    workers = ("service default" if args.delivery_workers is None
+               else str(args.delivery_workers))
     lines = [f"reminder benchmark: {args.count} due reminders, one pass, SMTP pool_size "
-             f"{args.pool_size}, head={args.head}"]
+             f"{args.pool_size}, delivery_workers {workers}, head={args.head}"]
     seq = sink_probe.get("sequential", {})
     par = sink_probe.get("parallel", {})
     if seq:
@@ -629,6 +635,9 @@ def main() -> int:
                         help="PostgreSQL server to create the benchmark database on")
     parser.add_argument("--pool-size", type=int, default=4,
                         help="mail.pool_size: SMTP connections kept open (default 4)")
+    parser.add_argument("--delivery-workers", type=int, default=None,
+                        help="reminders.delivery_workers (default: the service's own "
+                             "default; only for builds that have the setting)")
     parser.add_argument("--head", choices=["same", "empty"], default="same",
                         help="the organization head's address: the IT head's (default) "
                              "or none (the head's item is recorded as skipped)")
@@ -664,7 +673,7 @@ def main() -> int:
         sink_binary = pin(sink_binary, workdir)
         if args.sink_probe:
             log(f"measuring the SMTP sink alone ({SINK_PROBE_MESSAGES} messages, twice)")
-            sink_probe = measure_sink(sink_binary, SINK_PROBE_MESSAGES, 6000)
+            sink_probe = measure_sink(sink_binary, SINK_PROBE_MESSAGES, 12000)
         csv_path = workdir / "organizations.csv"
         start = time.perf_counter()
         write_csv(csv_path, args.count, args.seed, args.head)
@@ -674,6 +683,7 @@ def main() -> int:
             "benchmark": "reminders",
             "count": args.count,
             "pool_size": args.pool_size,
+            "delivery_workers": args.delivery_workers,
             "head": args.head,
             "seed": args.seed,
             "commit": git_commit(),
