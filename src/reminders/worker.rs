@@ -118,6 +118,14 @@ impl Engine {
         instance: String,
     ) -> anyhow::Result<Self> {
         let mailer = Mailer::from_settings(&settings.mail).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if settings.mail.pool_size < settings.reminders.delivery_workers as u32 {
+            // lettre caps idle connections only: extra workers open and close one per message.
+            log::warn!(
+                "mail.pool_size ({}) is below reminders.delivery_workers ({}): SMTP connections will churn",
+                settings.mail.pool_size,
+                settings.reminders.delivery_workers
+            );
+        }
         Ok(Self {
             pool,
             mailer,
