@@ -51,32 +51,6 @@ REMIND_TIMEOUT_S = 3600
 SINK_PROBE_MESSAGES = 3000
 SINK_PROBE_PARALLEL = 4
 
-# --client-nodelay: a diagnostic, not part of the measurement. lettre 0.11.23 leaves
-# Nagle's algorithm on for its SMTP connections and writes the final "\r\n.\r\n" of
-# each message separately from the body, so that write waits for the server's delayed
-# ACK (40 ms on Linux). This LD_PRELOAD shim sets TCP_NODELAY on the pass's connections
-# to the sink's port only, to show what delivery would do without that stall.
-NODELAY_SHIM_C = r"""
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-
-int connect(int fd, const struct sockaddr *addr, socklen_t len) {
-    static int (*real_connect)(int, const struct sockaddr *, socklen_t);
-    if (!real_connect) real_connect = dlsym(RTLD_NEXT, "connect");
-    const char *port = getenv("AITU_BENCH_NODELAY_PORT");
-    if (port && addr && addr->sa_family == AF_INET
-        && ntohs(((const struct sockaddr_in *)addr)->sin_port) == atoi(port)) {
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    return real_connect(fd, addr, len);
-}
-"""
-
 PASS_RE = re.compile(
     r"(\d+) queued, (\d+) skipped \(no address\), (\d+) deferred to tomorrow, (\d+) sent, "
     r"(\d+) retrying, (\d+) failed, (\d+) cancelled")
@@ -165,19 +139,6 @@ def worktree_changes() -> list[str]:
 def target_dir() -> Path:
     target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO_ROOT / "target")
     return target if target.is_absolute() else REPO_ROOT / target
-
-
-def build_nodelay_shim(workdir: Path) -> Path:
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
-        raise SystemExit("--client-nodelay needs a C compiler (cc)")
-    src, lib = workdir / "nodelay.c", workdir / "nodelay.so"
-    src.write_text(NODELAY_SHIM_C)
-    r = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(lib), str(src), "-ldl"],
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise SystemExit(f"building the TCP_NODELAY shim failed: {tail(r.stderr, 5)}")
-    return lib
 
 
 def build(service: bool) -> tuple[Path, Path]:
@@ -408,9 +369,8 @@ def outbox_counts(backend: str, db_path: Path | None, pg: PgDatabase | None) -> 
 
 
 def run_backend(backend: str, args, binary: Path, sink_binary: Path, workdir: Path,
-                csv_path: Path, nodelay_shim: Path | None = None) -> BackendResult:
-    label = backend + ("+nodelay" if nodelay_shim else "")
-    result = BackendResult(label)
+                csv_path: Path) -> BackendResult:
+    result = BackendResult(backend)
     pg: PgDatabase | None = None
     sink: Sink | None = None
     db_path: Path | None = None
@@ -464,11 +424,6 @@ def run_backend(backend: str, args, binary: Path, sink_binary: Path, workdir: Pa
 
         # 3. The pass.
         pass_env = env
-        if nodelay_shim is not None:
-            pass_env = dict(env, LD_PRELOAD=str(nodelay_shim),
-                            AITU_BENCH_NODELAY_PORT=str(sink.port))
-            result.notes.append("diagnostic run: TCP_NODELAY forced on the pass's SMTP "
-                                "connection by an LD_PRELOAD shim (not the shipped behaviour)")
         counters_before = pg_counters(pg) if pg is not None else None
         before = sink.snapshot()
         if before["count"]:
@@ -642,9 +597,6 @@ def main() -> int:
                         help="the organization head's address: the IT head's (default) "
                              "or none (the head's item is recorded as skipped)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--client-nodelay", action="store_true",
-                        help="diagnostic: also run each backend with TCP_NODELAY forced on "
-                             "the service's SMTP connection (LD_PRELOAD shim, needs cc)")
     parser.add_argument("--binary", type=Path,
                         help="benchmark this aitu-tracker binary instead of building one "
                              "from the work tree (the sink is still built)")
@@ -694,14 +646,11 @@ def main() -> int:
             "load_average_at_start": load_average(),
             "sink_probe": sink_probe,
         }
-        shim = build_nodelay_shim(workdir) if args.client_nodelay else None
         for backend in backends:
-            for variant in ([None, shim] if shim else [None]):
-                result = run_backend(backend, args, binary, sink_binary, workdir, csv_path,
-                                     variant)
-                results.append(result)
-                path = write_json(result, {**meta, "load_average_after": load_average()})
-                log(f"{result.backend}: figures written to {path.relative_to(REPO_ROOT)}")
+            result = run_backend(backend, args, binary, sink_binary, workdir, csv_path)
+            results.append(result)
+            path = write_json(result, {**meta, "load_average_after": load_average()})
+            log(f"{result.backend}: figures written to {path.relative_to(REPO_ROOT)}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

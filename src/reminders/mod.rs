@@ -6,5 +6,6 @@ pub mod outbox;
 pub mod plan;
 pub mod policy;
 pub mod settings;
+mod smtp;
 pub mod transport;
 pub mod worker;

@@ -6,18 +6,17 @@
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lettre::message::header;
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{Message, SmtpTransport, Transport as _};
+use lettre::Message;
 
 use super::settings::{
     MailConfig, MailSettings, MailSettingsError, SmtpConfig, SmtpTls, TransportConfig,
     TransportKind,
 };
+use super::smtp::SmtpClient;
 
 /// Sends emails; cheap to clone, and clones share the SMTP connection pool.
 #[derive(Clone)]
@@ -50,7 +49,7 @@ enum Transport {
         outbox_dir: PathBuf,
     },
     Smtp {
-        client: SmtpTransport,
+        client: Arc<SmtpClient>,
         /// `host:port`, for messages about failures.
         endpoint: String,
     },
@@ -126,7 +125,7 @@ impl SendError {
         }
     }
 
-    fn transient(reason: impl Into<String>) -> Self {
+    pub(super) fn transient(reason: impl Into<String>) -> Self {
         Self::Transient {
             reply: None,
             reason: reason.into(),
@@ -134,7 +133,7 @@ impl SendError {
     }
 
     /// Sorts a lettre SMTP error: 5xx is permanent, everything else is worth a retry.
-    fn from_smtp(error: &lettre::transport::smtp::Error, endpoint: &str) -> Self {
+    pub(super) fn from_smtp(error: &lettre::transport::smtp::Error, endpoint: &str) -> Self {
         use std::error::Error as _;
         let reply = error.status().map(|code| ServerReply {
             code: u16::from(code),
@@ -223,10 +222,8 @@ impl Mailer {
             Transport::File { outbox_dir } => {
                 Receipt::File(write_eml(outbox_dir, &message_id, &message.formatted())?)
             }
-            Transport::Smtp { client, endpoint } => {
-                let response = client
-                    .send(message)
-                    .map_err(|e| SendError::from_smtp(&e, endpoint))?;
+            Transport::Smtp { client, .. } => {
+                let response = client.send(message.envelope(), &message.formatted())?;
                 Receipt::Smtp(ServerReply {
                     code: u16::from(response.code()),
                     text: response.message().collect::<Vec<_>>().join(" "),
@@ -255,36 +252,14 @@ fn existing_message_id(message: &Message) -> Option<String> {
     (!id.is_empty()).then(|| id.to_owned())
 }
 
-fn build_smtp_client(smtp: &SmtpConfig) -> Result<SmtpTransport, MailSettingsError> {
-    let tls_parameters = || {
-        TlsParameters::new(smtp.host.clone()).map_err(|e| MailSettingsError {
-            key: "smtp_url",
-            problem: format!("cannot set up TLS for {}: {e}", smtp.host),
-        })
-    };
-    let tls = match smtp.tls {
-        SmtpTls::None => Tls::None,
-        SmtpTls::StartTls => Tls::Required(tls_parameters()?),
-        SmtpTls::Implicit => Tls::Wrapper(tls_parameters()?),
-    };
+fn build_smtp_client(smtp: &SmtpConfig) -> Result<Arc<SmtpClient>, MailSettingsError> {
     if smtp.tls == SmtpTls::None && smtp.credentials.is_some() && !is_loopback(&smtp.host) {
         log::warn!(
             "mail.smtp_url sends the SMTP password to {} without TLS; use tls=starttls or tls=tls",
             smtp.host
         );
     }
-    let mut builder = SmtpTransport::builder_dangerous(smtp.host.as_str())
-        .port(smtp.port)
-        .tls(tls)
-        .timeout(Some(smtp.timeout))
-        .pool_config(PoolConfig::new().max_size(smtp.pool_size.max(1)));
-    if let Some(credentials) = &smtp.credentials {
-        builder = builder.credentials(Credentials::new(
-            credentials.username.clone(),
-            credentials.password().to_owned(),
-        ));
-    }
-    Ok(builder.build())
+    SmtpClient::new(smtp).map(Arc::new)
 }
 
 fn is_loopback(host: &str) -> bool {
