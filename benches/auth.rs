@@ -1,13 +1,18 @@
 //! What authentication costs next to the request it guards.
 //!
-//! Every API request runs `auth::check_token` (SHA-256 of the token and one indexed join
-//! query) before its handler. This measures that check beside the database work of
-//! `GET /api/v1/organizations/{bin}` (`OrganizationRow::find_by_bin`) and the JSON
-//! serialization of its answer, on SQLite (a temporary file) and, when
-//! `BENCH_DATABASE_URL` names a PostgreSQL server where the user may create databases,
-//! on PostgreSQL (a fresh database, dropped at the end). After Criterion's own report
-//! it prints the share of authentication:
-//! check_token / (check_token + find_by_bin + JSON serialization).
+//! Every API request checks its token before its handler runs: SHA-256 of the token,
+//! then the memory of recently checked tokens (`auth::check_token_cached`), and on a miss
+//! one indexed join query (`auth::check_token`). This measures those steps beside the
+//! whole request `GET /api/v1/organizations/{bin}`, served in process by the real
+//! application (middleware, extractor, handler, database, JSON) through
+//! `actix_web::test`, for an observer (no contact data, so no audit row) and for an
+//! admin (contact data, so one `personal_data.read` audit row), with the token memory
+//! on (the default) and off (`auth.token_cache_seconds = 0`).
+//!
+//! It runs on SQLite (a temporary file) and, when `BENCH_DATABASE_URL` names a
+//! PostgreSQL server where the user may create databases, on PostgreSQL (a fresh
+//! database, dropped at the end). After Criterion's own report it prints the share of
+//! authentication in the request: token check (cached) / whole request.
 //!
 //! ```sh
 //! cargo bench --bench auth
@@ -19,15 +24,23 @@ use std::hint::black_box;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::test;
 use aitu_tracker::audit::{self, AuditActor, AuditEntry, Outcome};
 use aitu_tracker::auth::accounts::{create_user, issue_token, NewUser};
-use aitu_tracker::auth::{check_token, secret};
+use aitu_tracker::auth::cache::TokenCache;
+use aitu_tracker::auth::{check_token, check_token_cached, secret};
 use aitu_tracker::config::Settings;
 use aitu_tracker::db::DbConnection;
 use aitu_tracker::registry::import::{import_organizations, ImportContext};
 use aitu_tracker::registry::model::OrganizationRow;
 use aitu_tracker::registry::view::Organization;
-use aitu_tracker::startup::prepare_database;
+use aitu_tracker::reminders::worker::Engine;
+use aitu_tracker::startup::{app, app_state, prepare_database};
+use aitu_tracker::web::openapi;
 use criterion::Criterion;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -65,9 +78,46 @@ fn mean(samples: &Samples) -> Option<Duration> {
     (iters > 0).then(|| Duration::from_secs_f64(total.as_secs_f64() / iters as f64))
 }
 
+/// Runs `iters` requests inside the actix system and records the whole batch.
+fn timed_requests<F: std::future::Future<Output = ()>>(
+    samples: &Samples,
+    system: &actix_web::rt::SystemRunner,
+    iters: u64,
+    mut request: impl FnMut() -> F,
+) -> Duration {
+    let start = Instant::now();
+    system.block_on(async {
+        for _ in 0..iters {
+            request().await;
+        }
+    });
+    let elapsed = start.elapsed();
+    samples.borrow_mut().push((iters, elapsed));
+    elapsed
+}
+
+/// One authenticated GET through the application, which must answer 2xx.
+async fn get_ok<S, B>(service: &S, uri: &str, token: &str)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let request = test::TestRequest::get()
+        .uri(uri)
+        .insert_header((AUTHORIZATION, format!("Bearer {token}")))
+        .to_request();
+    let response = test::call_service(service, request).await;
+    assert!(response.status().is_success(), "{}", response.status());
+    black_box(test::read_body(response).await);
+}
+
 /// What one backend measured (means per call).
 struct Figures {
     backend: &'static str,
+    cached_check: Option<Duration>,
+    request_observer: Option<Duration>,
+    request_observer_uncached: Option<Duration>,
+    request_admin: Option<Duration>,
     check_token: Option<Duration>,
     find_by_bin: Option<Duration>,
     to_json: Option<Duration>,
@@ -100,6 +150,16 @@ fn bench_backend(c: &mut Criterion, backend: &'static str, database_url: &str) -
     };
     let (user, _) = create_user(conn, &actor, &new_user).expect("creating the account");
     let (_, token) = issue_token(conn, &actor, &user.id, "bench", None).expect("a token");
+    let observer = NewUser {
+        email: "observer@example.kz".into(),
+        display_name: "Observer".into(),
+        role: "observer".into(),
+        organization: None,
+        password: None,
+    };
+    let (observer, _) = create_user(conn, &actor, &observer).expect("creating the observer");
+    let (_, observer_token) =
+        issue_token(conn, &actor, &observer.id, "bench", None).expect("a token");
 
     // A BIN from the middle of the file: a territorial department, say.
     let bin = REGISTRY_CSV
@@ -117,8 +177,53 @@ fn bench_backend(c: &mut Criterion, backend: &'static str, database_url: &str) -
         "the token must authenticate its user"
     );
 
-    let samples: [Samples; 5] = Default::default();
+    // The application in process, once with the token memory on and once with it off.
+    let system = actix_web::rt::System::new();
+    let build = |cache_seconds: u64| {
+        let mut settings = settings.clone();
+        settings.auth.token_cache_seconds = cache_seconds;
+        let engine = Engine::new(pool.clone(), &settings, "bench".into()).expect("the engine");
+        let state = app_state(std::sync::Arc::new(settings), pool.clone(), engine);
+        system.block_on(test::init_service(app(state, openapi::document())))
+    };
+    let service = build(settings.auth.token_cache_seconds);
+    let uncached_service = build(0);
+    let uri = format!("/api/v1/organizations/{bin}");
+    let cache = TokenCache::new(Duration::from_secs(settings.auth.token_cache_seconds));
+    assert!(check_token_cached(&pool, &cache, &token)
+        .expect("check_token_cached")
+        .is_some());
+
+    let samples: [Samples; 9] = Default::default();
     let mut group = c.benchmark_group(format!("auth/{backend}"));
+    group.bench_function("request_observer", |b| {
+        b.iter_custom(|iters| {
+            timed_requests(&samples[5], &system, iters, || {
+                get_ok(&service, &uri, &observer_token)
+            })
+        })
+    });
+    group.bench_function("request_observer_uncached", |b| {
+        b.iter_custom(|iters| {
+            timed_requests(&samples[6], &system, iters, || {
+                get_ok(&uncached_service, &uri, &observer_token)
+            })
+        })
+    });
+    group.bench_function("request_admin", |b| {
+        b.iter_custom(|iters| {
+            timed_requests(&samples[7], &system, iters, || {
+                get_ok(&service, &uri, &token)
+            })
+        })
+    });
+    group.bench_function("check_token_cached", |b| {
+        b.iter_custom(|iters| {
+            timed(&samples[8], iters, || {
+                black_box(check_token_cached(&pool, &cache, black_box(&token)).unwrap());
+            })
+        })
+    });
     group.bench_function("check_token", |b| {
         b.iter_custom(|iters| {
             timed(&samples[0], iters, || {
@@ -165,6 +270,10 @@ fn bench_backend(c: &mut Criterion, backend: &'static str, database_url: &str) -
 
     Figures {
         backend,
+        cached_check: mean(&samples[8]),
+        request_observer: mean(&samples[5]),
+        request_observer_uncached: mean(&samples[6]),
+        request_admin: mean(&samples[7]),
         check_token: mean(&samples[0]),
         find_by_bin: mean(&samples[1]),
         to_json: mean(&samples[2]),
@@ -222,41 +331,63 @@ fn micros(d: Option<Duration>) -> String {
     )
 }
 
+fn share(part: Option<Duration>, whole: Option<Duration>) -> String {
+    match (part, whole) {
+        (Some(part), Some(whole)) if !whole.is_zero() => {
+            format!("{:.1} %", 100.0 * part.as_secs_f64() / whole.as_secs_f64())
+        }
+        _ => "n/a".into(),
+    }
+}
+
 fn print_shares(figures: &[Figures]) {
     println!();
-    println!("Authentication next to GET /api/v1/organizations/{{bin}} (mean per call):");
+    println!("GET /api/v1/organizations/{{bin}} in process, mean per call:");
     println!(
-        "{:<9} {:>12} {:>12} {:>12} {:>12} {:>12}  share of authentication",
-        "backend", "check_token", "find_by_bin", "to JSON", "hash_secret", "audit row"
+        "{:<9} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12}",
+        "backend",
+        "check cached",
+        "check in db",
+        "req observer",
+        "req obs, db",
+        "req admin",
+        "find_by_bin",
+        "to JSON",
+        "audit row"
     );
     for f in figures {
-        let share = match (f.check_token, f.find_by_bin, f.to_json) {
-            (Some(auth), Some(find), Some(json)) => {
-                let auth = auth.as_secs_f64();
-                let request = find.as_secs_f64() + json.as_secs_f64();
-                let mut text = format!("{:.0} %", 100.0 * auth / (auth + request));
-                if let Some(audit) = f.audit_row {
-                    text.push_str(&format!(
-                        " ({:.0} % when the audit row is written too)",
-                        100.0 * auth / (auth + request + audit.as_secs_f64())
-                    ));
-                }
-                text
-            }
-            _ => "n/a (not every benchmark ran)".into(),
-        };
         println!(
-            "{:<9} {:>12} {:>12} {:>12} {:>12} {:>12}  {}",
+            "{:<9} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12}",
             f.backend,
+            micros(f.cached_check),
             micros(f.check_token),
+            micros(f.request_observer),
+            micros(f.request_observer_uncached),
+            micros(f.request_admin),
             micros(f.find_by_bin),
             micros(f.to_json),
-            micros(f.hash_secret),
             micros(f.audit_row),
-            share
         );
     }
-    println!("share = check_token / (check_token + find_by_bin + to JSON)");
+    println!();
+    println!("Share of authentication in the request (target: at most 20 %):");
+    for f in figures {
+        println!(
+            "{:<9} observer {} · admin {} · observer with the token memory off {} (check in db / request)",
+            f.backend,
+            share(f.cached_check, f.request_observer),
+            share(f.cached_check, f.request_admin),
+            share(f.check_token, f.request_observer_uncached),
+        );
+    }
+    println!(
+        "(the hash alone: {})",
+        figures
+            .iter()
+            .map(|f| format!("{} {}", f.backend, micros(f.hash_secret)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }
 
 fn main() {

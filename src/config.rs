@@ -76,6 +76,7 @@ pub struct AuthSettings {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub max_concurrent_hashes: usize,
+    pub token_cache_seconds: u64,
 }
 
 impl DatabaseSettings {
@@ -175,6 +176,10 @@ impl Settings {
         anyhow::ensure!(
             self.auth.session_idle_minutes >= 1 && self.auth.session_absolute_hours >= 1,
             "auth.session_idle_minutes and auth.session_absolute_hours must be at least 1"
+        );
+        anyhow::ensure!(
+            self.auth.token_cache_seconds <= 300,
+            "auth.token_cache_seconds must be from 0 to 300 (a revocation elsewhere waits that long)"
         );
         anyhow::ensure!(
             self.api.default_per_page >= 1 && self.api.default_per_page <= self.api.max_per_page,

@@ -23,6 +23,8 @@ pub struct AppState {
     pub settings: Arc<config::Settings>,
     /// Bounds concurrent password hashing.
     pub hashing: auth::secret::HashingGate,
+    /// API tokens checked recently (`auth.token_cache_seconds`).
+    pub tokens: auth::cache::TokenCache,
     /// The reminder engine, for passes on demand.
     pub reminders: reminders::worker::Engine,
 }

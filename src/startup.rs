@@ -4,7 +4,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -86,6 +87,60 @@ impl Application {
     }
 }
 
+/// The shared state of every request.
+pub fn app_state(settings: Arc<Settings>, pool: Pool, engine: Engine) -> web::Data<AppState> {
+    web::Data::new(AppState {
+        pool,
+        hashing: crate::auth::secret::HashingGate::new(
+            settings.auth.max_concurrent_hashes,
+            Duration::from_secs(5),
+        ),
+        tokens: crate::auth::cache::TokenCache::new(Duration::from_secs(
+            settings.auth.token_cache_seconds,
+        )),
+        settings,
+        reminders: engine,
+    })
+}
+
+/// The whole application: middleware, API, documentation and pages. Each HTTP worker
+/// builds one; benchmarks build one to measure a request in process.
+pub fn app(
+    state: web::Data<AppState>,
+    openapi: utoipa::openapi::OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(from_fn(middleware::audit_denials))
+        .wrap(from_fn(middleware::security_headers))
+        .wrap(Logger::new(r#"%a "%r" %s %b %Dms %{x-request-id}o"#))
+        .wrap(from_fn(middleware::request_id))
+        .app_data(state)
+        .app_data(web::QueryConfig::default().error_handler(extract::query_error))
+        .app_data(web::PathConfig::default().error_handler(extract::path_error))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
+        .service(
+            web::scope("/api/v1")
+                .configure(crate::auth::api::configure)
+                .configure(crate::registry::api::configure)
+                .configure(crate::rollout::api::configure)
+                .configure(crate::reminders::api::configure)
+                .route("/audit", web::get().to(crate::audit::api::list_audit)),
+        )
+        .configure(crate::web::pages::configure)
+        .default_service(web::to(extract::no_route))
+}
+
 fn run(
     listener: TcpListener,
     settings: Settings,
@@ -98,46 +153,13 @@ fn run(
         n => n,
     };
     let shutdown = settings.server.shutdown_timeout;
-    let state = web::Data::new(AppState {
-        pool,
-        settings: settings.clone(),
-        hashing: crate::auth::secret::HashingGate::new(
-            settings.auth.max_concurrent_hashes,
-            Duration::from_secs(5),
-        ),
-        reminders: engine,
-    });
+    let state = app_state(settings, pool, engine);
     let openapi = openapi::document();
-    let server = HttpServer::new(move || {
-        App::new()
-            .wrap(from_fn(middleware::audit_denials))
-            .wrap(from_fn(middleware::security_headers))
-            .wrap(Logger::new(r#"%a "%r" %s %b %Dms %{x-request-id}o"#))
-            .wrap(from_fn(middleware::request_id))
-            .app_data(state.clone())
-            .app_data(web::QueryConfig::default().error_handler(extract::query_error))
-            .app_data(web::PathConfig::default().error_handler(extract::path_error))
-            .route("/healthz", web::get().to(health::healthz))
-            .route("/readyz", web::get().to(health::readyz))
-            .route("/metrics", web::get().to(metrics::metrics))
-            .service(
-                SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
-            )
-            .service(
-                web::scope("/api/v1")
-                    .configure(crate::auth::api::configure)
-                    .configure(crate::registry::api::configure)
-                    .configure(crate::rollout::api::configure)
-                    .configure(crate::reminders::api::configure)
-                    .route("/audit", web::get().to(crate::audit::api::list_audit)),
-            )
-            .configure(crate::web::pages::configure)
-            .default_service(web::to(extract::no_route))
-    })
-    .workers(workers)
-    .shutdown_timeout(shutdown)
-    .client_request_timeout(Duration::from_secs(60))
-    .listen(listener)?
-    .run();
+    let server = HttpServer::new(move || app(state.clone(), openapi.clone()))
+        .workers(workers)
+        .shutdown_timeout(shutdown)
+        .client_request_timeout(Duration::from_secs(60))
+        .listen(listener)?
+        .run();
     Ok(server)
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod cache;
 pub mod model;
 pub mod permissions;
 pub mod role;
@@ -199,27 +200,9 @@ pub fn authenticate(
     let now = now();
     let touch_before = now - Duration::seconds(TOUCH_EVERY_SECONDS);
     match credentials {
-        Credentials::Token(token) => {
-            let Some((token, user, scope_path)) =
-                TokenRow::find_by_hash(conn, &secret::hash_secret(token))?
-            else {
-                return Ok(None);
-            };
-            let live = token.revoked_at.is_none()
-                && token.expires_at.is_none_or(|at| at > now)
-                && user.active;
-            if !live {
-                return Ok(None);
-            }
-            if token.last_used_at.is_none_or(|at| at < touch_before) {
-                TokenRow::touch(conn, &token.id, now)?;
-            }
-            Ok(CurrentUser::from_row(
-                user,
-                scope_path,
-                Via::Token { id: token.id },
-            ))
-        }
+        Credentials::Token(token) => Ok(
+            check_token_hash(conn, &secret::hash_secret(token))?.map(|(user, _expires_at)| user)
+        ),
         Credentials::Session { id, csrf } => {
             let hash = secret::hash_secret(id);
             let Some((session, user, scope_path)) = SessionRow::find_by_hash(conn, &hash)? else {
@@ -257,7 +240,56 @@ pub fn authenticate(
     }
 }
 
-/// Checks an API token as every request does (hash, one indexed lookup, account active).
+/// Looks up the token with this hash: its user when it is live (not revoked, not
+/// expired, account active), with the token's expiry. Notes the use in `last_used_at`
+/// at most once a minute.
+pub fn check_token_hash(
+    conn: &mut crate::db::DbConnection,
+    token_hash: &str,
+) -> Result<Option<(CurrentUser, Option<chrono::NaiveDateTime>)>, ApiError> {
+    let now = now();
+    let Some((token, user, scope_path)) = TokenRow::find_by_hash(conn, token_hash)? else {
+        return Ok(None);
+    };
+    let live =
+        token.revoked_at.is_none() && token.expires_at.is_none_or(|at| at > now) && user.active;
+    if !live {
+        return Ok(None);
+    }
+    if token
+        .last_used_at
+        .is_none_or(|at| at < now - Duration::seconds(TOUCH_EVERY_SECONDS))
+    {
+        TokenRow::touch(conn, &token.id, now)?;
+    }
+    let expires_at = token.expires_at;
+    Ok(
+        CurrentUser::from_row(user, scope_path, Via::Token { id: token.id })
+            .map(|user| (user, expires_at)),
+    )
+}
+
+/// The token check of a request: from the cache when this instance checked the token
+/// within `auth.token_cache_seconds`, else against the database (and then remembered).
+/// Public so that benchmarks can measure what authentication costs.
+pub fn check_token_cached(
+    pool: &crate::db::Pool,
+    cache: &cache::TokenCache,
+    token: &str,
+) -> Result<Option<CurrentUser>, ApiError> {
+    let hash = secret::hash_secret(token);
+    if let Some(user) = cache.get(&hash, now()) {
+        return Ok(Some(user));
+    }
+    let mut conn = pool.get()?;
+    let checked = check_token_hash(&mut conn, &hash)?;
+    Ok(checked.map(|(user, expires_at)| {
+        cache.put(hash, user.clone(), expires_at);
+        user
+    }))
+}
+
+/// Checks an API token against the database, as a request does on a cache miss.
 /// Public so that benchmarks can measure what authentication costs.
 pub fn check_token(
     conn: &mut crate::db::DbConnection,
@@ -284,13 +316,26 @@ impl FromRequest for Actor {
                 )
             })?;
             let safe = is_safe(req.method());
-            let auth_settings = state.settings.auth.clone();
-            let pool = state.pool.clone();
-            let user = web::block(move || {
-                let mut conn = pool.get()?;
-                authenticate(&mut conn, &credentials, safe, &auth_settings)
-            })
-            .await??
+            let cached = match &credentials {
+                Credentials::Token(token) => state.tokens.get(&secret::hash_secret(token), now()),
+                Credentials::Session { .. } => None,
+            };
+            let user = match cached {
+                Some(user) => Some(user),
+                None => {
+                    let state = state.clone();
+                    web::block(move || match &credentials {
+                        Credentials::Token(token) => {
+                            check_token_cached(&state.pool, &state.tokens, token)
+                        }
+                        Credentials::Session { .. } => {
+                            let mut conn = state.pool.get()?;
+                            authenticate(&mut conn, &credentials, safe, &state.settings.auth)
+                        }
+                    })
+                    .await??
+                }
+            }
             .ok_or_else(|| {
                 ApiError::Unauthorized(
                     "the token or session is invalid, expired, revoked, or its account is deactivated"

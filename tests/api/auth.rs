@@ -152,7 +152,9 @@ async fn passwords_and_tokens_are_never_stored_in_clear() {
 
 #[tokio::test]
 async fn expired_and_revoked_tokens_are_rejected() {
-    let app = spawn_app().await;
+    // The expiry is moved into the past behind the server's back, as another instance
+    // might; with the token memory off the very next request sees it.
+    let app = spawn_app_with(|s| s.auth.token_cache_seconds = 0).await;
     let short: Value = app
         .post_json(
             "/api/v1/tokens",
@@ -198,6 +200,50 @@ async fn expired_and_revoked_tokens_are_rejected() {
         .find(|t| t["id"] == other["id"])
         .unwrap();
     assert!(row["revoked_at"].is_string());
+}
+
+#[tokio::test]
+async fn remembered_tokens_still_expire_and_die_with_their_revocation() {
+    let app = spawn_app_with(|s| s.auth.token_cache_seconds = 1).await;
+    let (_, token) = app.add_user("observer", None).await;
+    let observer = app.as_token(&token);
+    assert_eq!(observer.get("/api/v1/me").await.status(), 200);
+
+    // Revoked elsewhere (straight in the database, as another instance would): accepted
+    // from memory for at most auth.token_cache_seconds, then refused.
+    let hash = aitu_tracker::auth::secret::hash_secret(&token);
+    app.with_conn(move |conn| {
+        use aitu_tracker::db::schema::api_tokens::dsl;
+        use diesel::prelude::*;
+        let now = chrono::Utc::now().naive_utc();
+        let n = diesel::update(dsl::api_tokens.filter(dsl::token_hash.eq(hash)))
+            .set(dsl::revoked_at.eq(Some(now)))
+            .execute(conn)
+            .unwrap();
+        assert_eq!(n, 1);
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    problem(observer.get("/api/v1/me").await, 401).await;
+
+    // Revoked through this instance: refused at once, memory or not.
+    let created: Value = app
+        .post_json("/api/v1/tokens", &json!({"name": "remembered"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let remembered = app.as_token(created["token"].as_str().unwrap());
+    assert_eq!(remembered.get("/api/v1/me").await.status(), 200);
+    assert_eq!(remembered.get("/api/v1/me").await.status(), 200);
+    let revoked = app
+        .delete(&format!(
+            "/api/v1/tokens/{}",
+            created["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(revoked.status(), 204);
+    problem(remembered.get("/api/v1/me").await, 401).await;
 }
 
 #[tokio::test]

@@ -146,7 +146,7 @@ pub async fn revoke_token(
     let id = uuid::Uuid::parse_str(&raw)
         .map(|u| u.hyphenated().to_string())
         .map_err(|_| ApiError::NotFound(format!("no token {raw}")))?;
-    with_db(&state, move |conn| {
+    let owner = with_db(&state, move |conn| {
         crate::db::write_transaction(conn, |conn| {
             let token = TokenRow::find(conn, &id)?
                 .ok_or_else(|| ApiError::NotFound(format!("no token {id}")))?;
@@ -164,9 +164,11 @@ pub async fn revoke_token(
                         .object("token", token.id.clone()),
                 )?;
             }
-            Ok(())
+            Ok(token.user_id)
         })
     })
     .await?;
+    // This instance stops accepting it now; others within auth.token_cache_seconds.
+    state.tokens.forget_user(&owner);
     Ok(HttpResponse::NoContent().finish())
 }

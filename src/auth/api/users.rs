@@ -226,5 +226,7 @@ pub async fn update_user(
         )?)
     })
     .await?;
+    // Role, scope or active flag may have changed: check this account's tokens afresh.
+    state.tokens.forget_user(&row.id);
     Ok(HttpResponse::Ok().json(User::from(&row)))
 }

@@ -78,6 +78,7 @@ pub async fn update_organization(
     let versions = expected_versions(&req, patch.version)?;
     let reference = path.into_inner();
     let writer = actor.clone();
+    let moves = patch.parent_id.is_some();
     let row = with_db(&state, move |conn| {
         let new_parent = patch.parent_id.as_ref().map(|p| p.as_deref());
         Ok(service::update(
@@ -91,5 +92,9 @@ pub async fn update_organization(
         )?)
     })
     .await?;
+    if moves {
+        // Scopes inside the moved subtree have new paths: check tokens afresh.
+        state.tokens.clear();
+    }
     Ok(organization_response(HttpResponse::Ok(), row, &actor))
 }
