@@ -387,11 +387,11 @@ def run_backend(backend: str, args, binary: Path, sink_binary: Path, workdir: Pa
             database_url = pg.url
 
         sink = Sink(sink_binary)
-        log(f"{label}: SMTP sink on {HOST}:{sink.port}")
+        log(f"{backend}: SMTP sink on {HOST}:{sink.port}")
         env = service_env(database_url, sink.port, args.pool_size, args.delivery_workers)
 
         # 1. The registry.
-        log(f"{label}: importing {expected} organizations")
+        log(f"{backend}: importing {expected} organizations")
         measured, stdout, stderr, start, end = timed(
             binary, ["import", "organizations", str(csv_path)], env, REMIND_TIMEOUT_S)
         result.imported = {**measured, "output": stdout.strip()}
@@ -403,7 +403,7 @@ def run_backend(backend: str, args, binary: Path, sink_binary: Path, workdir: Pa
             result.notes.append("ANALYZE was run after the import")
 
         # 2. Planning alone: a dry run writes and sends nothing.
-        log(f"{label}: remind --dry-run --ignore-window")
+        log(f"{backend}: remind --dry-run --ignore-window")
         measured, stdout, stderr, start, end = timed(
             binary, ["remind", "--dry-run", "--ignore-window"], env, REMIND_TIMEOUT_S)
         m = DRY_RE.search(stdout)
@@ -428,7 +428,7 @@ def run_backend(backend: str, args, binary: Path, sink_binary: Path, workdir: Pa
         before = sink.snapshot()
         if before["count"]:
             result.notes.append(f"the sink had {before['count']} messages before the pass")
-        log(f"{label}: remind --ignore-window ({expected} messages expected)")
+        log(f"{backend}: remind --ignore-window ({expected} messages expected)")
         measured, stdout, stderr, start, end = timed(
             binary, ["remind", "--ignore-window"], pass_env, REMIND_TIMEOUT_S)
         m = PASS_RE.search(stdout)
@@ -481,7 +481,7 @@ def run_backend(backend: str, args, binary: Path, sink_binary: Path, workdir: Pa
                 result.database["transactions_per_message"] = (
                     (delta["xact_commit"] + delta["xact_rollback"]) / sent)
         result.database["outbox"] = outbox_counts(backend, db_path, pg)
-        log(f"{label}: {stdout.strip()}; sink received {received}")
+        log(f"{backend}: {stdout.strip()}; sink received {received}")
     except Exception as e:  # noqa: BLE001 - one backend failing must not stop the other
         result.error = f"{type(e).__name__}: {e}"
     finally:

@@ -16,7 +16,7 @@ use crate::domain::status::Status;
 use crate::registry::model::OrganizationRow;
 use crate::rollout::model::StatusRow;
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = reminder_messages)]
 pub struct MessageRow {
     pub id: String,
@@ -174,16 +174,51 @@ pub struct Enqueued {
     pub deferred: u64,
 }
 
-fn insert_ignoring_duplicates(conn: &mut DbConnection, item: &ItemRow) -> QueryResult<usize> {
-    // ON CONFLICT DO NOTHING is not available through the multi-backend connection.
-    crate::with_backend!(conn, |c| diesel::insert_into(reminder_items::table)
-        .values(item)
-        .on_conflict_do_nothing()
-        .execute(c))
+/// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's 65,535 bind
+/// parameters for these 13- and 15-column rows.
+const INSERT_CHUNK: usize = 1_000;
+
+/// `INSERT … ON CONFLICT DO NOTHING` of many rows, returning how many went in: multi-row
+/// statements on PostgreSQL, where each statement is a round trip; one row at a time on
+/// SQLite, where a statement is a function call (and diesel cannot batch rows with
+/// NULLs there).
+macro_rules! insert_rows_ignoring_duplicates {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        let mut inserted = 0;
+        match $conn {
+            DbConnection::Pg(c) => {
+                for chunk in rows.chunks(INSERT_CHUNK) {
+                    inserted += diesel::insert_into($table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .execute(c)?;
+                }
+            }
+            DbConnection::Sqlite(c) => {
+                for row in rows {
+                    inserted += diesel::insert_into($table)
+                        .values(row)
+                        .on_conflict_do_nothing()
+                        .execute(c)?;
+                }
+            }
+        }
+        QueryResult::Ok(inserted)
+    }};
+}
+
+/// Inserts items, leaving out any that are already there (the unique key holds one per
+/// rollout, organization, stage, role and address); returns how many went in.
+fn insert_ignoring_duplicates(conn: &mut DbConnection, items: &[ItemRow]) -> QueryResult<usize> {
+    insert_rows_ignoring_duplicates!(conn, reminder_items::table, items)
 }
 
 /// Writes planned items: skipped ones as such, the rest attached to their recipient's
 /// message of `today` (created if needed). Safe to run twice or concurrently.
+///
+/// A handful of statements whatever the number of reminders: messages and items go in
+/// as multi-row inserts, and the day's messages are read back in one query per chunk.
 pub fn enqueue(
     conn: &mut DbConnection,
     planned: &[Planned],
@@ -192,24 +227,26 @@ pub fn enqueue(
 ) -> QueryResult<Enqueued> {
     crate::db::write_transaction(conn, |conn| {
         let mut result = Enqueued::default();
+        let mut skipped = Vec::new();
         let mut by_recipient: BTreeMap<&str, Vec<&Planned>> = BTreeMap::new();
         for p in planned {
             if let Some(reason) = &p.skip_reason {
-                let item = new_item(p, None, "skipped", Some(reason.clone()), now);
-                result.skipped += insert_ignoring_duplicates(conn, &item)? as u64;
+                skipped.push(new_item(p, None, "skipped", Some(reason.clone()), now));
             } else {
                 by_recipient.entry(p.email.as_str()).or_default().push(p);
             }
         }
-        for (email, items) in by_recipient {
-            let escalation = items.iter().any(|p| p.escalation);
-            let fresh = MessageRow {
+        result.skipped = insert_ignoring_duplicates(conn, &skipped)? as u64;
+
+        let fresh: Vec<MessageRow> = by_recipient
+            .iter()
+            .map(|(email, items)| MessageRow {
                 id: uuid::Uuid::now_v7().hyphenated().to_string(),
-                recipient_email: email.to_owned(),
+                recipient_email: (*email).to_owned(),
                 recipient_name: items.iter().find_map(|p| p.name.clone()),
                 digest_date: today,
                 state: "pending".into(),
-                escalation,
+                escalation: items.iter().any(|p| p.escalation),
                 attempts: 0,
                 next_attempt_at: now,
                 lease_until: None,
@@ -219,31 +256,44 @@ pub fn enqueue(
                 sent_at: None,
                 created_at: now,
                 updated_at: now,
-            };
-            // Unique on (recipient, day): a concurrent planner's row wins, ours is dropped.
-            crate::with_backend!(conn, |c| diesel::insert_into(reminder_messages::table)
-                .values(&fresh)
-                .on_conflict_do_nothing()
-                .execute(c))?;
-            let message: MessageRow = reminder_messages::table
-                .filter(reminder_messages::recipient_email.eq(email))
+            })
+            .collect();
+        // Unique on (recipient, day): a concurrent planner's row wins, ours is dropped.
+        insert_rows_ignoring_duplicates!(conn, reminder_messages::table, &fresh)?;
+        let emails: Vec<&str> = by_recipient.keys().copied().collect();
+        let mut todays = std::collections::HashMap::new();
+        for chunk in emails.chunks(INSERT_CHUNK) {
+            let rows: Vec<MessageRow> = reminder_messages::table
+                .filter(reminder_messages::recipient_email.eq_any(chunk))
                 .filter(reminder_messages::digest_date.eq(today))
                 .select(MessageRow::as_select())
-                .first(conn)?;
+                .load(conn)?;
+            todays.extend(rows.into_iter().map(|m| (m.recipient_email.clone(), m)));
+        }
+
+        let mut queued = Vec::new();
+        let mut escalate = Vec::new();
+        for (email, items) in &by_recipient {
+            let message = todays.get(*email).ok_or(diesel::result::Error::NotFound)?;
             if message.state != "pending" || message.lease_until.is_some() {
                 // Today's email is out (or going out): at most one a day, so these wait.
                 result.deferred += items.len() as u64;
                 continue;
             }
-            for p in &items {
-                let item = new_item(p, Some(message.id.clone()), "queued", None, now);
-                result.queued += insert_ignoring_duplicates(conn, &item)? as u64;
+            queued.extend(
+                items
+                    .iter()
+                    .map(|p| new_item(p, Some(message.id.clone()), "queued", None, now)),
+            );
+            if items.iter().any(|p| p.escalation) && !message.escalation {
+                escalate.push(message.id.clone());
             }
-            if escalation && !message.escalation {
-                diesel::update(reminder_messages::table.find(&message.id))
-                    .set(reminder_messages::escalation.eq(true))
-                    .execute(conn)?;
-            }
+        }
+        result.queued = insert_ignoring_duplicates(conn, &queued)? as u64;
+        for chunk in escalate.chunks(INSERT_CHUNK) {
+            diesel::update(reminder_messages::table.filter(reminder_messages::id.eq_any(chunk)))
+                .set(reminder_messages::escalation.eq(true))
+                .execute(conn)?;
         }
         Ok(result)
     })
@@ -286,17 +336,7 @@ pub fn claim_next(
         .and(m::next_attempt_at.le(now))
         .and(m::lease_until.is_null().or(m::lease_until.lt(now)));
     let candidates: Vec<String> = match conn {
-        // PostgreSQL: skip rows another instance is claiming right now instead of waiting.
-        DbConnection::Pg(c) => c.transaction(|c| {
-            m::reminder_messages
-                .filter(due)
-                .order(m::next_attempt_at.asc())
-                .select(m::id)
-                .limit(5)
-                .for_update()
-                .skip_locked()
-                .load(c)
-        })?,
+        DbConnection::Pg(c) => return claim_next_pg(c, worker, now, lease_until),
         DbConnection::Sqlite(_) => m::reminder_messages
             .filter(due)
             .order(m::next_attempt_at.asc())
@@ -322,6 +362,39 @@ pub fn claim_next(
         }
     }
     Ok(None)
+}
+
+/// PostgreSQL's claim: one statement that picks the earliest due message no other worker
+/// holds (`FOR UPDATE SKIP LOCKED` keeps the row locked until the claim commits, so
+/// workers never queue behind each other) and leases it.
+///
+/// The commit does not wait for the disk (`synchronous_commit = off`): a claim lost in a
+/// database crash only makes its message due again, which is the fate of a message in
+/// flight anyway, and the final state ("sent") is committed durably, which also makes
+/// every claim before it durable.
+fn claim_next_pg(
+    conn: &mut diesel::PgConnection,
+    worker: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<Option<MessageRow>> {
+    use diesel::sql_types::{Nullable, Text, Timestamp};
+    conn.transaction(|c| {
+        diesel::sql_query("SET LOCAL synchronous_commit = off").execute(c)?;
+        diesel::sql_query(
+            "UPDATE reminder_messages SET lease_until = $1, claimed_by = $2, updated_at = $3 \
+             WHERE id = (SELECT id FROM reminder_messages \
+                         WHERE state = 'pending' AND next_attempt_at <= $3 \
+                           AND (lease_until IS NULL OR lease_until < $3) \
+                         ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING *",
+        )
+        .bind::<Nullable<Timestamp>, _>(Some(lease_until))
+        .bind::<Nullable<Text>, _>(Some(worker))
+        .bind::<Timestamp, _>(now)
+        .get_result::<MessageRow>(c)
+        .optional()
+    })
 }
 
 /// The queued items of a message with their organizations and current statuses.
