@@ -34,6 +34,8 @@ pub struct KindDeadlineRow {
     pub deadline: NaiveDate,
 }
 
+/// One organization's status in one rollout. Its copies of the organization's fields
+/// (`org_*`) are not part of it: see [`OrgCopy`].
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = statuses)]
 pub struct StatusRow {
@@ -50,6 +52,40 @@ pub struct StatusRow {
     pub version: i64,
     pub updated_at: NaiveDateTime,
     pub updated_by: Option<String>,
+}
+
+/// The organization's fields a status row carries for reports. Written with the row;
+/// afterwards a database trigger keeps them in step with the organization.
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct OrgCopy {
+    pub org_kind: String,
+    pub org_region: String,
+    pub org_headcount: i64,
+    pub org_archived: bool,
+    pub org_path: String,
+}
+
+impl From<&OrganizationRow> for OrgCopy {
+    fn from(org: &OrganizationRow) -> Self {
+        Self {
+            org_kind: org.kind.clone(),
+            org_region: org.region.clone(),
+            org_headcount: org.headcount,
+            org_archived: org.is_archived(),
+            org_path: org.path.clone(),
+        }
+    }
+}
+
+/// A status row to insert, with its copies of the organization's fields.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct NewStatusRow {
+    #[diesel(embed)]
+    pub row: StatusRow,
+    #[diesel(embed)]
+    pub org: OrgCopy,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -204,28 +240,52 @@ type StatusQuery<'a> = diesel::dsl::IntoBoxed<
     Backend,
 >;
 
+type StatusOnlyQuery<'a> = diesel::dsl::IntoBoxed<'a, statuses::table, Backend>;
+
 const UNSETTLED: [&str; 2] = ["not_started", "in_progress"];
 
-impl StatusFilter {
-    fn apply<'a>(&'a self, mut query: StatusQuery<'a>) -> StatusQuery<'a> {
-        query = query
-            .filter(statuses::rollout_slug.eq(&self.rollout))
-            .filter(organizations::archived_at.is_null())
-            .filter(organizations::kind.eq_any(&self.kinds));
-        if !self.statuses.is_empty() {
-            query = query.filter(statuses::status.eq_any(&self.statuses));
+/// Adds the conditions a [`StatusFilter`] can check on the status row alone (through
+/// its copies of the organization's fields) to a boxed query over `statuses`, joined
+/// or not.
+macro_rules! filter_on_status_row {
+    ($filter:expr, $query:expr) => {{
+        let filter: &StatusFilter = $filter;
+        let mut query = $query
+            .filter(statuses::rollout_slug.eq(&filter.rollout))
+            .filter(statuses::org_archived.eq(false))
+            .filter(statuses::org_kind.eq_any(&filter.kinds));
+        if !filter.statuses.is_empty() {
+            query = query.filter(statuses::status.eq_any(&filter.statuses));
         }
-        if let Some(kind) = &self.kind {
-            query = query.filter(organizations::kind.eq(kind));
+        if let Some(kind) = &filter.kind {
+            query = query.filter(statuses::org_kind.eq(kind));
         }
-        if let Some(region) = &self.region {
-            query = query.filter(organizations::region.eq(region));
+        if let Some(region) = &filter.region {
+            query = query.filter(statuses::org_region.eq(region));
         }
-        if let Some(path) = &self.within_path {
+        if let Some(path) = &filter.within_path {
             query = query
-                .filter(organizations::path.ge(path))
-                .filter(organizations::path.lt(subtree_upper_bound(path)));
+                .filter(statuses::org_path.ge(path))
+                .filter(statuses::org_path.lt(subtree_upper_bound(path)));
         }
+        if let Some(today) = filter.overdue_before {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.lt(today));
+        }
+        if let Some((from, to)) = filter.due_between {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.ge(from))
+                .filter(statuses::deadline.le(to));
+        }
+        query
+    }};
+}
+
+impl StatusFilter {
+    fn apply<'a>(&'a self, query: StatusQuery<'a>) -> StatusQuery<'a> {
+        let mut query = filter_on_status_row!(self, query);
         match (&self.name_pattern, &self.bin_prefix) {
             (Some(pattern), Some(prefix)) => {
                 query = query.filter(
@@ -242,18 +302,20 @@ impl StatusFilter {
             }
             (None, _) => {}
         }
-        if let Some(today) = self.overdue_before {
-            query = query
-                .filter(statuses::status.eq_any(UNSETTLED))
-                .filter(statuses::deadline.lt(today));
-        }
-        if let Some((from, to)) = self.due_between {
-            query = query
-                .filter(statuses::status.eq_any(UNSETTLED))
-                .filter(statuses::deadline.ge(from))
-                .filter(statuses::deadline.le(to));
-        }
         query
+    }
+
+    /// The number of matching units. Without a name search every condition is on the
+    /// status row, so the count reads one index and never the organizations.
+    fn count(&self, conn: &mut DbConnection) -> QueryResult<i64> {
+        if self.name_pattern.is_some() {
+            let joined = statuses::table
+                .inner_join(organizations::table)
+                .into_boxed();
+            return self.apply(joined).count().get_result(conn);
+        }
+        let alone: StatusOnlyQuery = statuses::table.into_boxed();
+        filter_on_status_row!(self, alone).count().get_result(conn)
     }
 }
 
@@ -278,16 +340,15 @@ impl StatusRow {
         limit: i64,
         offset: i64,
     ) -> QueryResult<(Vec<(StatusRow, OrganizationRow)>, i64)> {
-        let base = || {
-            statuses::table
-                .inner_join(organizations::table)
-                .into_boxed()
-        };
-        let total = filter.apply(base()).count().get_result(conn)?;
+        let total = filter.count(conn)?;
         if total <= offset {
             return Ok((Vec::new(), total));
         }
-        let query = filter.apply(base());
+        let query = filter.apply(
+            statuses::table
+                .inner_join(organizations::table)
+                .into_boxed(),
+        );
         let query = match sort {
             StatusSort::DaysOverdue => query.order((
                 statuses::deadline.asc(),
@@ -390,7 +451,7 @@ impl StatusRow {
             .map(drop)
     }
 
-    pub fn insert_many(conn: &mut DbConnection, rows: &[StatusRow]) -> QueryResult<()> {
+    pub fn insert_many(conn: &mut DbConnection, rows: &[NewStatusRow]) -> QueryResult<()> {
         for chunk in rows.chunks(1000) {
             // Multi-row VALUES is not available through the multi-backend connection.
             crate::with_backend!(conn, |c| diesel::insert_into(statuses::table)
@@ -400,12 +461,13 @@ impl StatusRow {
         Ok(())
     }
 
-    /// Ids of active organizations of `kinds` that have no status row in `rollout` yet.
+    /// Organizations of `kinds` (archived ones too) that have no status row in
+    /// `rollout` yet: their ids and the fields a status row copies.
     pub fn missing(
         conn: &mut DbConnection,
         rollout: &str,
         kinds: &[String],
-    ) -> QueryResult<Vec<(String, String)>> {
+    ) -> QueryResult<Vec<(String, OrgCopy)>> {
         organizations::table
             .filter(organizations::kind.eq_any(kinds))
             .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -413,7 +475,16 @@ impl StatusRow {
                     .filter(statuses::rollout_slug.eq(rollout))
                     .filter(statuses::organization_id.eq(organizations::id)),
             )))
-            .select((organizations::id, organizations::kind))
+            .select((
+                organizations::id,
+                (
+                    organizations::kind,
+                    organizations::region,
+                    organizations::headcount,
+                    organizations::archived_at.is_not_null(),
+                    organizations::path,
+                ),
+            ))
             .load(conn)
     }
 
