@@ -299,7 +299,12 @@ pub fn change_status(
             kind,
             &org,
         )?;
-        let saved = StatusRow::find(conn, slug, &org.id)?.ok_or(DieselError::NotFound)?;
+        // What the UPDATE wrote: `next` at the following version (timestamps are
+        // already whole microseconds, as both backends store them).
+        let saved = StatusRow {
+            version: current.version + 1,
+            ..next
+        };
         Ok((saved, org))
     })
 }
