@@ -244,48 +244,41 @@ type StatusOnlyQuery<'a> = diesel::dsl::IntoBoxed<'a, statuses::table, Backend>;
 
 const UNSETTLED: [&str; 2] = ["not_started", "in_progress"];
 
-/// Adds the conditions a [`StatusFilter`] can check on the status row alone (through
-/// its copies of the organization's fields) to a boxed query over `statuses`, joined
-/// or not.
-macro_rules! filter_on_status_row {
-    ($filter:expr, $query:expr) => {{
-        let filter: &StatusFilter = $filter;
-        let mut query = $query
-            .filter(statuses::rollout_slug.eq(&filter.rollout))
-            .filter(statuses::org_archived.eq(false))
-            .filter(statuses::org_kind.eq_any(&filter.kinds));
-        if !filter.statuses.is_empty() {
-            query = query.filter(statuses::status.eq_any(&filter.statuses));
+impl StatusFilter {
+    /// The conditions on a query joining each status row to its organization. They
+    /// test the organization's own columns, so that the planner can walk
+    /// `organizations_kind_region` in name order and stop after a page; the same
+    /// conditions on the status row's copies (equal by the trigger) are in [`Self::apply_to_status_rows`].
+    fn apply<'a>(&'a self, mut query: StatusQuery<'a>) -> StatusQuery<'a> {
+        query = query
+            .filter(statuses::rollout_slug.eq(&self.rollout))
+            .filter(organizations::archived_at.is_null())
+            .filter(organizations::kind.eq_any(&self.kinds));
+        if !self.statuses.is_empty() {
+            query = query.filter(statuses::status.eq_any(&self.statuses));
         }
-        if let Some(kind) = &filter.kind {
-            query = query.filter(statuses::org_kind.eq(kind));
+        if let Some(kind) = &self.kind {
+            query = query.filter(organizations::kind.eq(kind));
         }
-        if let Some(region) = &filter.region {
-            query = query.filter(statuses::org_region.eq(region));
+        if let Some(region) = &self.region {
+            query = query.filter(organizations::region.eq(region));
         }
-        if let Some(path) = &filter.within_path {
+        if let Some(path) = &self.within_path {
             query = query
-                .filter(statuses::org_path.ge(path))
-                .filter(statuses::org_path.lt(subtree_upper_bound(path)));
+                .filter(organizations::path.ge(path))
+                .filter(organizations::path.lt(subtree_upper_bound(path)));
         }
-        if let Some(today) = filter.overdue_before {
+        if let Some(today) = self.overdue_before {
             query = query
                 .filter(statuses::status.eq_any(UNSETTLED))
                 .filter(statuses::deadline.lt(today));
         }
-        if let Some((from, to)) = filter.due_between {
+        if let Some((from, to)) = self.due_between {
             query = query
                 .filter(statuses::status.eq_any(UNSETTLED))
                 .filter(statuses::deadline.ge(from))
                 .filter(statuses::deadline.le(to));
         }
-        query
-    }};
-}
-
-impl StatusFilter {
-    fn apply<'a>(&'a self, query: StatusQuery<'a>) -> StatusQuery<'a> {
-        let mut query = filter_on_status_row!(self, query);
         match (&self.name_pattern, &self.bin_prefix) {
             (Some(pattern), Some(prefix)) => {
                 query = query.filter(
@@ -305,6 +298,41 @@ impl StatusFilter {
         query
     }
 
+    /// The conditions but the name search on a query over `statuses` alone, through
+    /// the row's copies of the organization's fields.
+    fn apply_to_status_rows<'a>(&'a self, mut query: StatusOnlyQuery<'a>) -> StatusOnlyQuery<'a> {
+        query = query
+            .filter(statuses::rollout_slug.eq(&self.rollout))
+            .filter(statuses::org_archived.eq(false))
+            .filter(statuses::org_kind.eq_any(&self.kinds));
+        if !self.statuses.is_empty() {
+            query = query.filter(statuses::status.eq_any(&self.statuses));
+        }
+        if let Some(kind) = &self.kind {
+            query = query.filter(statuses::org_kind.eq(kind));
+        }
+        if let Some(region) = &self.region {
+            query = query.filter(statuses::org_region.eq(region));
+        }
+        if let Some(path) = &self.within_path {
+            query = query
+                .filter(statuses::org_path.ge(path))
+                .filter(statuses::org_path.lt(subtree_upper_bound(path)));
+        }
+        if let Some(today) = self.overdue_before {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.lt(today));
+        }
+        if let Some((from, to)) = self.due_between {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.ge(from))
+                .filter(statuses::deadline.le(to));
+        }
+        query
+    }
+
     /// The number of matching units. Without a name search every condition is on the
     /// status row, so the count reads one index and never the organizations.
     fn count(&self, conn: &mut DbConnection) -> QueryResult<i64> {
@@ -314,8 +342,9 @@ impl StatusFilter {
                 .into_boxed();
             return self.apply(joined).count().get_result(conn);
         }
-        let alone: StatusOnlyQuery = statuses::table.into_boxed();
-        filter_on_status_row!(self, alone).count().get_result(conn)
+        self.apply_to_status_rows(statuses::table.into_boxed())
+            .count()
+            .get_result(conn)
     }
 }
 
