@@ -377,12 +377,17 @@ fn past_rows(
          AND x.organization_id = s.organization_id AND x.granted_at < ",
     )
     .bind(Bind::Time(cutoff));
+    // SQLite takes CROSS JOIN as the join order: organizations in table order (the
+    // order they were created), so the lookups of each unit's status row, history and
+    // last event walk their indexes and tables in order instead of jumping around
+    // them. PostgreSQL plans it as any inner join.
     sql.push(
         " ORDER BY x.granted_at DESC, x.id DESC LIMIT 1) AS extended \
-         FROM statuses s INNER JOIN organizations o ON o.id = s.organization_id",
+         FROM organizations o CROSS JOIN statuses s",
     );
     push_units(&mut sql, rollout, scope);
-    sql.push(" AND o.created_at < ").bind(Bind::Time(cutoff));
+    sql.push(" AND s.organization_id = o.id AND o.created_at < ")
+        .bind(Bind::Time(cutoff));
     sql.push(
         ") u LEFT JOIN status_events e ON e.id = u.last_event \
          LEFT JOIN rollout_deadlines rd ON rd.rollout_slug = ",
