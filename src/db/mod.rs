@@ -5,6 +5,7 @@ pub mod schema;
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -139,6 +140,8 @@ pub struct ConnectionManager {
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl, sqlite_busy_timeout: Duration) -> Self {
+        let wait = u64::try_from(sqlite_busy_timeout.as_millis()).unwrap_or(u64::MAX);
+        SQLITE_WRITER_WAIT_MS.store(wait, Ordering::Relaxed);
         Self {
             url,
             sqlite_busy_timeout,
@@ -249,24 +252,46 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     Ok(applied)
 }
 
+/// SQLite has one writer at a time. The service's own writers queue here, woken in
+/// turn as soon as the writer before them commits, instead of polling the database
+/// lock (SQLite's busy handler sleeps up to 100 ms between tries, leaving the database
+/// idle while writers wait). One lock serves the process: a service has one database.
+static SQLITE_WRITER: parking_lot::Mutex<()> = parking_lot::const_mutex(());
+
+/// How long a writer waits for [`SQLITE_WRITER`]: `database.sqlite_busy_timeout`.
+/// Past it the writer goes on to the database lock anyway (and its busy timeout), so
+/// a stuck writer can delay the others but never block them for good.
+static SQLITE_WRITER_WAIT_MS: AtomicU64 = AtomicU64::new(5000);
+
 /// Runs `f` in a transaction meant to write.
 ///
-/// SQLite: `BEGIN IMMEDIATE` takes the write lock up front, so a transaction that reads
-/// and then writes waits for other writers (busy_timeout) instead of failing at the
-/// first write. PostgreSQL: an ordinary transaction; version checks in the UPDATEs
-/// guard against concurrent writers.
+/// SQLite: the writer takes [`SQLITE_WRITER`], then `BEGIN IMMEDIATE` takes the
+/// database's write lock up front, so a transaction that reads and then writes waits
+/// for other writers instead of failing at the first write; writers in other
+/// processes (the command line) are still waited for with busy_timeout.
+/// PostgreSQL: an ordinary transaction; version checks in the UPDATEs guard against
+/// concurrent writers.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    match conn {
+    let _writer = match conn {
         DbConnection::Sqlite(inner) => {
+            let wait = Duration::from_millis(SQLITE_WRITER_WAIT_MS.load(Ordering::Relaxed));
+            let writer = SQLITE_WRITER.try_lock_for(wait);
+            if writer.is_none() {
+                log::warn!(
+                    "waited {} ms for another writer of this process; going on to the database lock",
+                    wait.as_millis()
+                );
+            }
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            writer
         }
         DbConnection::Pg(_) => return conn.transaction(f),
-    }
+    };
     let result = f(conn);
     let DbConnection::Sqlite(inner) = conn else {
         unreachable!("the backend of a connection does not change")

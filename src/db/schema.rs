@@ -139,6 +139,12 @@ diesel::table! {
         version -> BigInt,
         updated_at -> Timestamp,
         updated_by -> Nullable<Text>,
+        /// Copies of the organization's fields for reports, kept in step by a trigger.
+        org_kind -> Text,
+        org_region -> Text,
+        org_headcount -> BigInt,
+        org_archived -> Bool,
+        org_path -> Text,
     }
 }
 

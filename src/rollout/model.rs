@@ -34,6 +34,8 @@ pub struct KindDeadlineRow {
     pub deadline: NaiveDate,
 }
 
+/// One organization's status in one rollout. Its copies of the organization's fields
+/// (`org_*`) are not part of it: see [`OrgCopy`].
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = statuses)]
 pub struct StatusRow {
@@ -50,6 +52,40 @@ pub struct StatusRow {
     pub version: i64,
     pub updated_at: NaiveDateTime,
     pub updated_by: Option<String>,
+}
+
+/// The organization's fields a status row carries for reports. Written with the row;
+/// afterwards a database trigger keeps them in step with the organization.
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct OrgCopy {
+    pub org_kind: String,
+    pub org_region: String,
+    pub org_headcount: i64,
+    pub org_archived: bool,
+    pub org_path: String,
+}
+
+impl From<&OrganizationRow> for OrgCopy {
+    fn from(org: &OrganizationRow) -> Self {
+        Self {
+            org_kind: org.kind.clone(),
+            org_region: org.region.clone(),
+            org_headcount: org.headcount,
+            org_archived: org.is_archived(),
+            org_path: org.path.clone(),
+        }
+    }
+}
+
+/// A status row to insert, with its copies of the organization's fields.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct NewStatusRow {
+    #[diesel(embed)]
+    pub row: StatusRow,
+    #[diesel(embed)]
+    pub org: OrgCopy,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -204,9 +240,15 @@ type StatusQuery<'a> = diesel::dsl::IntoBoxed<
     Backend,
 >;
 
+type StatusOnlyQuery<'a> = diesel::dsl::IntoBoxed<'a, statuses::table, Backend>;
+
 const UNSETTLED: [&str; 2] = ["not_started", "in_progress"];
 
 impl StatusFilter {
+    /// The conditions on a query joining each status row to its organization. They
+    /// test the organization's own columns, so that the planner can walk
+    /// `organizations_kind_region` in name order and stop after a page; the same
+    /// conditions on the status row's copies (equal by the trigger) are in [`Self::apply_to_status_rows`].
     fn apply<'a>(&'a self, mut query: StatusQuery<'a>) -> StatusQuery<'a> {
         query = query
             .filter(statuses::rollout_slug.eq(&self.rollout))
@@ -226,6 +268,17 @@ impl StatusFilter {
                 .filter(organizations::path.ge(path))
                 .filter(organizations::path.lt(subtree_upper_bound(path)));
         }
+        if let Some(today) = self.overdue_before {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.lt(today));
+        }
+        if let Some((from, to)) = self.due_between {
+            query = query
+                .filter(statuses::status.eq_any(UNSETTLED))
+                .filter(statuses::deadline.ge(from))
+                .filter(statuses::deadline.le(to));
+        }
         match (&self.name_pattern, &self.bin_prefix) {
             (Some(pattern), Some(prefix)) => {
                 query = query.filter(
@@ -242,6 +295,30 @@ impl StatusFilter {
             }
             (None, _) => {}
         }
+        query
+    }
+
+    /// The conditions but the name search on a query over `statuses` alone, through
+    /// the row's copies of the organization's fields.
+    fn apply_to_status_rows<'a>(&'a self, mut query: StatusOnlyQuery<'a>) -> StatusOnlyQuery<'a> {
+        query = query
+            .filter(statuses::rollout_slug.eq(&self.rollout))
+            .filter(statuses::org_archived.eq(false))
+            .filter(statuses::org_kind.eq_any(&self.kinds));
+        if !self.statuses.is_empty() {
+            query = query.filter(statuses::status.eq_any(&self.statuses));
+        }
+        if let Some(kind) = &self.kind {
+            query = query.filter(statuses::org_kind.eq(kind));
+        }
+        if let Some(region) = &self.region {
+            query = query.filter(statuses::org_region.eq(region));
+        }
+        if let Some(path) = &self.within_path {
+            query = query
+                .filter(statuses::org_path.ge(path))
+                .filter(statuses::org_path.lt(subtree_upper_bound(path)));
+        }
         if let Some(today) = self.overdue_before {
             query = query
                 .filter(statuses::status.eq_any(UNSETTLED))
@@ -254,6 +331,20 @@ impl StatusFilter {
                 .filter(statuses::deadline.le(to));
         }
         query
+    }
+
+    /// The number of matching units. Without a name search every condition is on the
+    /// status row, so the count reads one index and never the organizations.
+    fn count(&self, conn: &mut DbConnection) -> QueryResult<i64> {
+        if self.name_pattern.is_some() {
+            let joined = statuses::table
+                .inner_join(organizations::table)
+                .into_boxed();
+            return self.apply(joined).count().get_result(conn);
+        }
+        self.apply_to_status_rows(statuses::table.into_boxed())
+            .count()
+            .get_result(conn)
     }
 }
 
@@ -278,16 +369,15 @@ impl StatusRow {
         limit: i64,
         offset: i64,
     ) -> QueryResult<(Vec<(StatusRow, OrganizationRow)>, i64)> {
-        let base = || {
-            statuses::table
-                .inner_join(organizations::table)
-                .into_boxed()
-        };
-        let total = filter.apply(base()).count().get_result(conn)?;
+        let total = filter.count(conn)?;
         if total <= offset {
             return Ok((Vec::new(), total));
         }
-        let query = filter.apply(base());
+        let query = filter.apply(
+            statuses::table
+                .inner_join(organizations::table)
+                .into_boxed(),
+        );
         let query = match sort {
             StatusSort::DaysOverdue => query.order((
                 statuses::deadline.asc(),
@@ -390,7 +480,7 @@ impl StatusRow {
             .map(drop)
     }
 
-    pub fn insert_many(conn: &mut DbConnection, rows: &[StatusRow]) -> QueryResult<()> {
+    pub fn insert_many(conn: &mut DbConnection, rows: &[NewStatusRow]) -> QueryResult<()> {
         for chunk in rows.chunks(1000) {
             // Multi-row VALUES is not available through the multi-backend connection.
             crate::with_backend!(conn, |c| diesel::insert_into(statuses::table)
@@ -400,12 +490,13 @@ impl StatusRow {
         Ok(())
     }
 
-    /// Ids of active organizations of `kinds` that have no status row in `rollout` yet.
+    /// Organizations of `kinds` (archived ones too) that have no status row in
+    /// `rollout` yet: their ids and the fields a status row copies.
     pub fn missing(
         conn: &mut DbConnection,
         rollout: &str,
         kinds: &[String],
-    ) -> QueryResult<Vec<(String, String)>> {
+    ) -> QueryResult<Vec<(String, OrgCopy)>> {
         organizations::table
             .filter(organizations::kind.eq_any(kinds))
             .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -413,7 +504,16 @@ impl StatusRow {
                     .filter(statuses::rollout_slug.eq(rollout))
                     .filter(statuses::organization_id.eq(organizations::id)),
             )))
-            .select((organizations::id, organizations::kind))
+            .select((
+                organizations::id,
+                (
+                    organizations::kind,
+                    organizations::region,
+                    organizations::headcount,
+                    organizations::archived_at.is_not_null(),
+                    organizations::path,
+                ),
+            ))
             .load(conn)
     }
 

@@ -1,12 +1,13 @@
 //! Progress reports: the summary (now or as it stood at the end of a past day),
 //! grouped by region, kind or top-level parent, and the burndown.
 //!
-//! Aggregation runs in the database (one grouped query); the deadline arithmetic,
-//! which needs Almaty dates, runs here on the few grouped rows.
+//! Aggregation runs in the database: one grouped query that also counts the units
+//! past their deadline and within the warning window on the report's Almaty date; the
+//! few grouped rows are folded into figures here.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Days, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text, Timestamp};
 use serde::Serialize;
@@ -14,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::service::Rollout;
 use crate::db::DbConnection;
-use crate::domain::deadline::{almaty_date_of, end_of_almaty_day, facts};
+use crate::domain::deadline::{almaty_date_of, end_of_almaty_day};
 use crate::domain::status::Status;
 
 /// How a summary is broken down.
@@ -36,12 +37,13 @@ impl GroupBy {
         }
     }
 
-    fn expression(self) -> &'static str {
+    /// The group's key over a row that has the status row's `org_*` copies.
+    fn expression(self, alias: &str) -> String {
         match self {
-            Self::Region => "o.region",
-            Self::Kind => "o.kind",
+            Self::Region => format!("{alias}.org_region"),
+            Self::Kind => format!("{alias}.org_kind"),
             // The root's id: paths are '/<36-character uuid>/...'.
-            Self::Parent => "substr(o.path, 2, 36)",
+            Self::Parent => format!("substr({alias}.org_path, 2, 36)"),
         }
     }
 }
@@ -68,14 +70,16 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// Adds `units` of `status`, `overdue` and `at_risk` of them (counted only if
+    /// the status is unsettled).
     fn add(
         &mut self,
         status: Status,
         units: i64,
         accounts: i64,
         headcount: i64,
-        overdue: bool,
-        at_risk: bool,
+        overdue: i64,
+        at_risk: i64,
     ) {
         self.total += units;
         *self.counts.entry(status.as_str().to_owned()).or_default() += units;
@@ -83,11 +87,9 @@ impl Figures {
             self.accounts_active += accounts;
             self.headcount += headcount;
         }
-        if overdue {
-            self.overdue += units;
-        }
-        if at_risk {
-            self.at_risk += units;
+        if !status.is_settled() {
+            self.overdue += overdue;
+            self.at_risk += at_risk;
         }
     }
 
@@ -153,20 +155,24 @@ pub struct Scope {
     pub within_path: Option<String>,
 }
 
+/// Units of one status in one group, with how many of them are past their deadline
+/// and how many are within the warning window on the report's day.
 #[derive(Debug, QueryableByName)]
 struct GroupedRow {
     #[diesel(sql_type = Text)]
     group_key: String,
     #[diesel(sql_type = Text)]
     status: String,
-    #[diesel(sql_type = Date)]
-    deadline: NaiveDate,
     #[diesel(sql_type = BigInt)]
     units: i64,
     #[diesel(sql_type = BigInt)]
     accounts_active: i64,
     #[diesel(sql_type = BigInt)]
     headcount: i64,
+    #[diesel(sql_type = BigInt)]
+    past_deadline: i64,
+    #[diesel(sql_type = BigInt)]
+    near_deadline: i64,
 }
 
 /// A value bound into a hand-written query.
@@ -238,11 +244,12 @@ impl Sql {
     }
 }
 
-/// The WHERE clause shared by every report: the rollout's applicable, active units.
+/// The WHERE clause shared by every report: the rollout's applicable, active units,
+/// checked on the status row's copies of the organization's fields (alias `s`).
 fn push_units(sql: &mut Sql, rollout: &Rollout, scope: &Scope) {
     sql.push(" WHERE s.rollout_slug = ")
         .bind(Bind::Text(rollout.row.slug.clone()));
-    sql.push(" AND o.archived_at IS NULL AND o.kind IN (");
+    sql.push(" AND s.org_archived = FALSE AND s.org_kind IN (");
     for (i, kind) in rollout.kinds().into_iter().enumerate() {
         if i > 0 {
             sql.push(", ");
@@ -251,73 +258,142 @@ fn push_units(sql: &mut Sql, rollout: &Rollout, scope: &Scope) {
     }
     sql.push(")");
     if let Some(path) = &scope.within_path {
-        sql.push(" AND o.path >= ").bind(Bind::Text(path.clone()));
-        sql.push(" AND o.path < ")
-            .bind(Bind::Text(crate::registry::model::subtree_upper_bound(
-                path,
-            )));
+        sql.push(" AND s.org_path >= ")
+            .bind(Bind::Text(path.clone()));
+        sql.push(" AND s.org_path < ").bind(Bind::Text(
+            crate::registry::model::subtree_upper_bound(path),
+        ));
     }
 }
 
-fn group_select(group: Option<GroupBy>) -> String {
-    group.map_or_else(|| "''".to_owned(), |g| g.expression().to_owned())
+/// The deadline comparisons of a report on Almaty date `day`, over a `deadline`
+/// expression: units past it (overdue if unsettled), and units due within the warning
+/// window (at risk if unsettled), the same arithmetic as
+/// [`facts`](crate::domain::deadline::facts).
+fn push_deadline_counts(sql: &mut Sql, deadline: &str, day: NaiveDate, at_risk_days: i64) {
+    sql.push(&format!(", CAST(COALESCE(SUM(CASE WHEN {deadline} < "))
+        .bind(Bind::Date(day));
+    sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS past_deadline");
+    match warning_window_end(day, at_risk_days) {
+        Some(end) => {
+            sql.push(&format!(", CAST(COALESCE(SUM(CASE WHEN {deadline} >= "))
+                .bind(Bind::Date(day));
+            sql.push(&format!(" AND {deadline} <= "))
+                .bind(Bind::Date(end));
+            sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS near_deadline");
+        }
+        None => {
+            sql.push(", CAST(0 AS BIGINT) AS near_deadline");
+        }
+    }
 }
 
-/// The numbers as they are now.
+/// The last day of the warning window that starts on `day`; `None` when the window is
+/// empty (a negative setting).
+fn warning_window_end(day: NaiveDate, at_risk_days: i64) -> Option<NaiveDate> {
+    let days = u64::try_from(at_risk_days).ok()?;
+    Some(
+        day.checked_add_days(Days::new(days))
+            .unwrap_or(NaiveDate::MAX),
+    )
+}
+
+/// The grouping of a report: the key, and the GROUP BY list. Without a key, and by
+/// region or kind, the rows are grouped in the order of the `statuses_report` index
+/// (region, kind, status), so the database adds up as it reads, with no sort; the
+/// few rows are folded further here.
+fn grouping(group: Option<GroupBy>, alias: &str) -> (String, String) {
+    let index_order = format!("{alias}.org_region, {alias}.org_kind, {alias}.status");
+    match group {
+        None => ("''".to_owned(), index_order),
+        Some(GroupBy::Parent) => {
+            let key = GroupBy::Parent.expression(alias);
+            (key.clone(), format!("{key}, {alias}.status"))
+        }
+        Some(by) => (by.expression(alias), index_order),
+    }
+}
+
+/// The numbers as they are now: one pass over the status rows.
 fn current_rows(
     conn: &mut DbConnection,
     rollout: &Rollout,
     scope: &Scope,
     group: Option<GroupBy>,
+    day: NaiveDate,
+    at_risk_days: i64,
 ) -> QueryResult<Vec<GroupedRow>> {
+    let (key, group_list) = grouping(group, "s");
     let mut sql = Sql::new();
     sql.push(&format!(
-        "SELECT {} AS group_key, s.status AS status, s.deadline AS deadline, COUNT(*) AS units, \
+        "SELECT {key} AS group_key, s.status AS status, COUNT(*) AS units, \
          CAST(COALESCE(SUM(s.accounts_active), 0) AS BIGINT) AS accounts_active, \
-         CAST(COALESCE(SUM(o.headcount), 0) AS BIGINT) AS headcount \
-         FROM statuses s INNER JOIN organizations o ON o.id = s.organization_id",
-        group_select(group)
+         CAST(COALESCE(SUM(s.org_headcount), 0) AS BIGINT) AS headcount"
     ));
+    push_deadline_counts(&mut sql, "s.deadline", day, at_risk_days);
+    sql.push(" FROM statuses s");
     push_units(&mut sql, rollout, scope);
-    sql.push(" GROUP BY 1, 2, 3");
+    sql.push(&format!(" GROUP BY {group_list}"));
     sql.load(conn)
 }
 
-/// The numbers as they stood before `cutoff`, rebuilt from the history.
+/// The numbers as they stood before `cutoff` (the end of `day`), rebuilt from the
+/// history: for each unit its last event before then, and its deadline then (the
+/// latest extension granted by then, else its kind's).
 fn past_rows(
     conn: &mut DbConnection,
     rollout: &Rollout,
     scope: &Scope,
     group: Option<GroupBy>,
-    cutoff: NaiveDateTime,
+    day: NaiveDate,
+    at_risk_days: i64,
 ) -> QueryResult<Vec<GroupedRow>> {
+    let cutoff = end_of_almaty_day(day);
+    let key = group.map_or_else(|| "''".to_owned(), |g| g.expression("u"));
     let mut sql = Sql::new();
-    sql.push(&format!(
-        "SELECT {} AS group_key, COALESCE(e.to_status, 'not_started') AS status, \
-         COALESCE((SELECT x.deadline FROM extensions x WHERE x.rollout_slug = s.rollout_slug \
-             AND x.organization_id = s.organization_id AND x.granted_at < ",
-        group_select(group)
-    ));
-    sql.bind(Bind::Time(cutoff));
-    sql.push(" ORDER BY x.granted_at DESC, x.id DESC LIMIT 1), rd.deadline, ")
-        .bind(Bind::Date(rollout.row.default_deadline));
     sql.push(
-        ") AS deadline, COUNT(*) AS units, \
-         CAST(COALESCE(SUM(COALESCE(e.accounts_active, 0)), 0) AS BIGINT) AS accounts_active, \
-         CAST(COALESCE(SUM(o.headcount), 0) AS BIGINT) AS headcount \
-         FROM statuses s INNER JOIN organizations o ON o.id = s.organization_id \
-         LEFT JOIN rollout_deadlines rd ON rd.rollout_slug = s.rollout_slug AND rd.kind = o.kind \
-         LEFT JOIN (SELECT organization_id, MAX(id) AS last_id FROM status_events WHERE rollout_slug = ",
+        "SELECT p.group_key AS group_key, p.status AS status, COUNT(*) AS units, \
+         CAST(COALESCE(SUM(p.accounts_active), 0) AS BIGINT) AS accounts_active, \
+         CAST(COALESCE(SUM(p.headcount), 0) AS BIGINT) AS headcount",
     );
-    sql.bind(Bind::Text(rollout.row.slug.clone()));
-    sql.push(" AND at < ").bind(Bind::Time(cutoff));
+    push_deadline_counts(&mut sql, "p.deadline", day, at_risk_days);
+    sql.push(&format!(
+        " FROM (SELECT {key} AS group_key, COALESCE(e.to_status, 'not_started') AS status, \
+         COALESCE(e.accounts_active, 0) AS accounts_active, u.org_headcount AS headcount, \
+         COALESCE(u.extended, rd.deadline, "
+    ))
+    .bind(Bind::Date(rollout.row.default_deadline));
     sql.push(
-        " GROUP BY organization_id) le ON le.organization_id = s.organization_id \
-         LEFT JOIN status_events e ON e.id = le.last_id",
+        ") AS deadline \
+         FROM (SELECT s.org_region AS org_region, s.org_kind AS org_kind, s.org_path AS org_path, \
+         s.org_headcount AS org_headcount, \
+         (SELECT MAX(h.id) FROM status_events h WHERE h.rollout_slug = s.rollout_slug \
+         AND h.organization_id = s.organization_id AND h.at < ",
+    )
+    .bind(Bind::Time(cutoff));
+    sql.push(
+        ") AS last_event, \
+         (SELECT x.deadline FROM extensions x WHERE x.rollout_slug = s.rollout_slug \
+         AND x.organization_id = s.organization_id AND x.granted_at < ",
+    )
+    .bind(Bind::Time(cutoff));
+    // SQLite takes CROSS JOIN as the join order: organizations in table order (the
+    // order they were created), so the lookups of each unit's status row, history and
+    // last event walk their indexes and tables in order instead of jumping around
+    // them. PostgreSQL plans it as any inner join.
+    sql.push(
+        " ORDER BY x.granted_at DESC, x.id DESC LIMIT 1) AS extended \
+         FROM organizations o CROSS JOIN statuses s",
     );
     push_units(&mut sql, rollout, scope);
-    sql.push(" AND o.created_at < ").bind(Bind::Time(cutoff));
-    sql.push(" GROUP BY 1, 2, 3");
+    sql.push(" AND s.organization_id = o.id AND o.created_at < ")
+        .bind(Bind::Time(cutoff));
+    sql.push(
+        ") u LEFT JOIN status_events e ON e.id = u.last_event \
+         LEFT JOIN rollout_deadlines rd ON rd.rollout_slug = ",
+    )
+    .bind(Bind::Text(rollout.row.slug.clone()));
+    sql.push(" AND rd.kind = u.org_kind) p GROUP BY p.group_key, p.status");
     sql.load(conn)
 }
 
@@ -332,22 +408,21 @@ pub fn summary(
     at_risk_days: i64,
 ) -> QueryResult<Summary> {
     let rows = if past {
-        past_rows(conn, rollout, scope, group, end_of_almaty_day(day))?
+        past_rows(conn, rollout, scope, group, day, at_risk_days)?
     } else {
-        current_rows(conn, rollout, scope, group)?
+        current_rows(conn, rollout, scope, group, day, at_risk_days)?
     };
     let mut overall = Figures::default();
     let mut groups: BTreeMap<String, Figures> = BTreeMap::new();
     for row in &rows {
         let status = Status::parse(&row.status).unwrap_or(Status::NotStarted);
-        let f = facts(row.deadline, status, None, day, at_risk_days);
         overall.add(
             status,
             row.units,
             row.accounts_active,
             row.headcount,
-            f.overdue,
-            f.at_risk,
+            row.past_deadline,
+            row.near_deadline,
         );
         if group.is_some() {
             groups.entry(row.group_key.clone()).or_default().add(
@@ -355,8 +430,8 @@ pub fn summary(
                 row.units,
                 row.accounts_active,
                 row.headcount,
-                f.overdue,
-                f.at_risk,
+                row.past_deadline,
+                row.near_deadline,
             );
         }
     }
@@ -461,7 +536,7 @@ pub fn burndown(
     sql.push(
         "SELECT e.at AS at, e.to_status AS to_status \
          FROM status_events e INNER JOIN statuses s ON s.rollout_slug = e.rollout_slug \
-         AND s.organization_id = e.organization_id INNER JOIN organizations o ON o.id = s.organization_id",
+         AND s.organization_id = e.organization_id",
     );
     push_units(&mut sql, rollout, scope);
     sql.push(
@@ -560,10 +635,10 @@ mod tests {
     #[test]
     fn shares_leave_exempt_units_out() {
         let mut f = Figures::default();
-        f.add(Status::Verified, 2, 50, 100, false, false);
-        f.add(Status::Migrated, 1, 10, 20, false, false);
-        f.add(Status::InProgress, 1, 0, 80, true, false);
-        f.add(Status::Exempt, 1, 0, 1000, false, false);
+        f.add(Status::Verified, 2, 50, 100, 2, 0);
+        f.add(Status::Migrated, 1, 10, 20, 0, 1);
+        f.add(Status::InProgress, 1, 0, 80, 1, 0);
+        f.add(Status::Exempt, 1, 0, 1000, 1, 0);
         f.finish();
         assert_eq!(f.total, 5);
         assert_eq!(f.done_share, 0.75);

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::result::Error as DieselError;
 
-use super::model::{EventRow, ExtensionRow, KindDeadlineRow, NewEventRow, RolloutRow, StatusRow};
+use super::model::{
+    EventRow, ExtensionRow, KindDeadlineRow, NewEventRow, NewStatusRow, OrgCopy, RolloutRow,
+    StatusRow,
+};
 use crate::audit::{self, AuditActor, AuditEntry, Outcome};
 use crate::auth::permissions::Denied;
 use crate::auth::{Actor, Role};
@@ -84,28 +87,41 @@ impl Rollout {
     }
 }
 
+/// The status row of a unit that has not started.
+fn fresh_status(
+    rollout: &Rollout,
+    organization_id: String,
+    deadline: NaiveDate,
+    now: NaiveDateTime,
+) -> StatusRow {
+    StatusRow {
+        rollout_slug: rollout.row.slug.clone(),
+        organization_id,
+        status: Status::NotStarted.as_str().to_owned(),
+        accounts_active: 0,
+        note: None,
+        evidence_url: None,
+        reason: None,
+        extended_deadline: None,
+        deadline,
+        completed_at: None,
+        version: 1,
+        updated_at: now,
+        updated_by: None,
+    }
+}
+
 /// Gives every applicable organization a status row and brings unextended deadlines
 /// in line with the rollout's. Cheap when nothing changed.
 pub fn sync_rollout(conn: &mut DbConnection, rollout: &Rollout) -> Result<usize, DieselError> {
     let kinds = rollout.kinds();
     let missing = StatusRow::missing(conn, &rollout.row.slug, &kinds)?;
     let now = now();
-    let rows: Vec<StatusRow> = missing
-        .iter()
-        .map(|(id, kind)| StatusRow {
-            rollout_slug: rollout.row.slug.clone(),
-            organization_id: id.clone(),
-            status: Status::NotStarted.as_str().to_owned(),
-            accounts_active: 0,
-            note: None,
-            evidence_url: None,
-            reason: None,
-            extended_deadline: None,
-            deadline: rollout.deadline_for(kind),
-            completed_at: None,
-            version: 1,
-            updated_at: now,
-            updated_by: None,
+    let rows: Vec<NewStatusRow> = missing
+        .into_iter()
+        .map(|(id, org)| NewStatusRow {
+            row: fresh_status(rollout, id, rollout.deadline_for(&org.org_kind), now),
+            org,
         })
         .collect();
     StatusRow::insert_many(conn, &rows)?;
@@ -131,20 +147,9 @@ pub fn sync_organization(
         match StatusRow::find(conn, &rollout.row.slug, &org.id)? {
             None => StatusRow::insert_many(
                 conn,
-                &[StatusRow {
-                    rollout_slug: rollout.row.slug.clone(),
-                    organization_id: org.id.clone(),
-                    status: Status::NotStarted.as_str().to_owned(),
-                    accounts_active: 0,
-                    note: None,
-                    evidence_url: None,
-                    reason: None,
-                    extended_deadline: None,
-                    deadline,
-                    completed_at: None,
-                    version: 1,
-                    updated_at: now(),
-                    updated_by: None,
+                &[NewStatusRow {
+                    row: fresh_status(&rollout, org.id.clone(), deadline, now()),
+                    org: OrgCopy::from(org),
                 }],
             )?,
             Some(status) if status.extended_deadline.is_none() && status.deadline != deadline => {
@@ -294,7 +299,12 @@ pub fn change_status(
             kind,
             &org,
         )?;
-        let saved = StatusRow::find(conn, slug, &org.id)?.ok_or(DieselError::NotFound)?;
+        // What the UPDATE wrote: `next` at the following version (timestamps are
+        // already whole microseconds, as both backends store them).
+        let saved = StatusRow {
+            version: current.version + 1,
+            ..next
+        };
         Ok((saved, org))
     })
 }

@@ -823,3 +823,316 @@ async fn the_status_export_is_excel_friendly() {
         .iter()
         .any(|l| l.starts_with(orgs[0]["bin"].as_str().unwrap()) && l.contains(";verified;90;")));
 }
+
+/// Status rows whose copies of their organization's fields (kind, region, headcount,
+/// archived, path) differ from the organization.
+async fn copies_out_of_step(app: &TestApp) -> Vec<String> {
+    app.with_conn(|conn| {
+        use aitu_tracker::db::schema::{organizations as o, statuses as s};
+        use diesel::prelude::*;
+        type Fields = (String, String, i64, bool, String);
+        let rows: Vec<(String, Fields, Fields)> = s::table
+            .inner_join(o::table)
+            .select((
+                s::organization_id,
+                (
+                    s::org_kind,
+                    s::org_region,
+                    s::org_headcount,
+                    s::org_archived,
+                    s::org_path,
+                ),
+                (
+                    o::kind,
+                    o::region,
+                    o::headcount,
+                    o::archived_at.is_not_null(),
+                    o::path,
+                ),
+            ))
+            .load(conn)
+            .unwrap();
+        rows.into_iter()
+            .filter(|(_, copy, org)| copy != org)
+            .map(|(id, copy, org)| format!("{id}: {copy:?} != {org:?}"))
+            .collect()
+    })
+    .await
+}
+
+fn region_group<'a>(summary: &'a Value, region: &str) -> Option<&'a Value> {
+    summary["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == region)
+}
+
+#[tokio::test]
+async fn reports_follow_every_change_of_an_organization() {
+    let app = spawn_app().await;
+    let mut body = org_body(&new_bin(), "Министерство");
+    body["region"] = json!("KZ-71");
+    let ministry = app.create_org(body).await;
+    let committee = app.create_child(&ministry, "Комитет").await;
+    rollout(&app, "second", today(), today() + Duration::days(10)).await;
+    assert_eq!(
+        app.get_json("/api/v1/rollouts/second/summary").await["total"],
+        2
+    );
+    let by_region = "/api/v1/rollouts/aitu/summary?group_by=region";
+    assert!(copies_out_of_step(&app).await.is_empty());
+    let summary = app.get_json(by_region).await;
+    assert_eq!(region_group(&summary, "KZ-71").unwrap()["total"], 1);
+    assert_eq!(summary["headcount"], 200);
+
+    // Region and headcount.
+    let ministry_path = format!("/api/v1/organizations/{}", ministry["id"].as_str().unwrap());
+    let edited = app
+        .patch_json(
+            &ministry_path,
+            &json!({"region": "KZ-75", "headcount": 250}),
+            None,
+        )
+        .await;
+    assert_eq!(edited.status(), 200);
+    assert_eq!(copies_out_of_step(&app).await, Vec::<String>::new());
+    let summary = app.get_json(by_region).await;
+    assert!(region_group(&summary, "KZ-71").is_none());
+    assert_eq!(region_group(&summary, "KZ-75").unwrap()["headcount"], 250);
+    assert_eq!(summary["headcount"], 350);
+
+    // Kind: a territorial body is outside the second rollout's kinds.
+    let committee_path = format!(
+        "/api/v1/organizations/{}",
+        committee["id"].as_str().unwrap()
+    );
+    let changed = app
+        .patch_json(&committee_path, &json!({"kind": "territorial_body"}), None)
+        .await;
+    assert_eq!(changed.status(), 200);
+    assert!(copies_out_of_step(&app).await.is_empty());
+    assert_eq!(
+        app.get_json("/api/v1/rollouts/second/summary").await["total"],
+        1
+    );
+    let by_kind = app
+        .get_json("/api/v1/rollouts/aitu/summary?group_by=kind")
+        .await;
+    let territorial = by_kind["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "territorial_body")
+        .unwrap();
+    assert_eq!(territorial["total"], 1);
+
+    // A move changes the path: the committee becomes its own top-level group.
+    let moved = app
+        .patch_json(&committee_path, &json!({"parent_id": null}), None)
+        .await;
+    assert_eq!(moved.status(), 200);
+    assert!(copies_out_of_step(&app).await.is_empty());
+    let by_parent = app
+        .get_json("/api/v1/rollouts/aitu/summary?group_by=parent")
+        .await;
+    assert_eq!(by_parent["groups"].as_array().unwrap().len(), 2);
+    let scoped = app
+        .get_json(&format!(
+            "/api/v1/rollouts/aitu/summary?parent={}",
+            ministry["bin"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(scoped["total"], 1);
+    let listed = app
+        .get_json(&format!(
+            "/api/v1/rollouts/aitu/status?parent={}",
+            committee["bin"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(listed["total"], 1);
+
+    // Archived units drop out of reports and lists, and come back.
+    let archived = app
+        .post_json(&format!("{committee_path}/archive"), &json!({}))
+        .await;
+    assert_eq!(archived.status(), 200);
+    assert!(copies_out_of_step(&app).await.is_empty());
+    assert_eq!(app.get_json(by_region).await["total"], 1);
+    assert_eq!(
+        app.get_json("/api/v1/rollouts/aitu/status").await["total"],
+        1
+    );
+    let back = app
+        .post_json(&format!("{committee_path}/unarchive"), &json!({}))
+        .await;
+    assert_eq!(back.status(), 200);
+    assert!(copies_out_of_step(&app).await.is_empty());
+    assert_eq!(app.get_json(by_region).await["total"], 2);
+
+    // A registry import that changes an organization.
+    let csv = format!(
+        "bin,kind,parent_bin,region,headcount,name_kk,name_ru,name_en,it_head_name,it_head_email,it_head_phone,head_name,head_email\n\
+         {},central_state_body,,KZ-35,75,Министрлік,Министерство,,Асель Нурланова,it@example.kz,+7 701 234 56 78,Ерлан Сапаров,head@example.kz\n",
+        ministry["bin"].as_str().unwrap()
+    );
+    let imported = app.import_csv(&csv, false).await;
+    assert_eq!(imported.status(), 200);
+    assert!(copies_out_of_step(&app).await.is_empty());
+    let summary = app.get_json(by_region).await;
+    assert_eq!(region_group(&summary, "KZ-35").unwrap()["headcount"], 75);
+}
+
+/// Overdue and at-risk units by the status list's own flags, unit by unit.
+async fn flags_from_the_list(app: &TestApp, slug: &str) -> (i64, i64) {
+    let list = app
+        .get_json(&format!("/api/v1/rollouts/{slug}/status?per_page=500"))
+        .await;
+    let items = list["items"].as_array().unwrap();
+    let count = |flag: &str| items.iter().filter(|i| i[flag] == true).count() as i64;
+    (count("overdue"), count("at_risk"))
+}
+
+/// The effective deadline stored on each status row, by organization id.
+async fn stored_deadlines(app: &TestApp, slug: &'static str) -> Vec<(String, NaiveDate)> {
+    app.with_conn(move |conn| {
+        use aitu_tracker::db::schema::statuses::dsl as s;
+        use diesel::prelude::*;
+        s::statuses
+            .filter(s::rollout_slug.eq(slug))
+            .order(s::organization_id)
+            .select((s::organization_id, s::deadline))
+            .load(conn)
+            .unwrap()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn stored_deadlines_and_summary_flags_follow_extensions_and_rollout_edits() {
+    let app = spawn_app().await;
+    let slug = "flags";
+    let start = today() - Duration::days(30);
+    rollout(&app, slug, start, today() + Duration::days(5)).await;
+    let ministry = app.create_org(org_body(&new_bin(), "Министерство")).await;
+    let committee = app.create_child(&ministry, "Комитет").await;
+    let other = app.create_org(org_body(&new_bin(), "Агентство")).await;
+    let done = app.create_org(org_body(&new_bin(), "Готовый")).await;
+    assert_eq!(
+        set_status(&app, slug, &done, json!({"status": "verified"}))
+            .await
+            .status(),
+        200
+    );
+    let check = |overdue: i64, at_risk: i64| {
+        let app = app.clone();
+        async move {
+            let summary = app
+                .get_json(&format!("/api/v1/rollouts/{slug}/summary"))
+                .await;
+            assert_eq!(
+                (
+                    summary["overdue"].as_i64().unwrap(),
+                    summary["at_risk"].as_i64().unwrap()
+                ),
+                (overdue, at_risk)
+            );
+            assert_eq!(flags_from_the_list(&app, slug).await, (overdue, at_risk));
+            let by_region = app
+                .get_json(&format!("/api/v1/rollouts/{slug}/summary?group_by=region"))
+                .await;
+            let group = region_group(&by_region, "republican").unwrap();
+            assert_eq!(
+                (
+                    group["overdue"].as_i64().unwrap(),
+                    group["at_risk"].as_i64().unwrap()
+                ),
+                (overdue, at_risk)
+            );
+        }
+    };
+    let id = |org: &Value| org["id"].as_str().unwrap().to_owned();
+    let expect_deadlines = |mut expected: Vec<(String, NaiveDate)>| {
+        let app = app.clone();
+        async move {
+            expected.sort();
+            assert_eq!(stored_deadlines(&app, slug).await, expected);
+        }
+    };
+    // Due in 5 days: the three unsettled units are at risk, the verified one is not.
+    check(0, 3).await;
+
+    // An extension moves one unit out of the warning window.
+    let extended = app
+        .post_json(
+            &format!("{}/extensions", status_path(slug, &other)),
+            &json!({"deadline": today() + Duration::days(30), "reason": "reorganization"}),
+        )
+        .await;
+    assert_eq!(extended.status(), 201);
+    check(0, 2).await;
+
+    // The rollout's deadline moves into the past: everything unextended follows.
+    let patched = app
+        .patch_json(
+            &format!("/api/v1/rollouts/{slug}"),
+            &json!({"default_deadline": today() - Duration::days(2)}),
+            None,
+        )
+        .await;
+    assert_eq!(patched.status(), 200);
+    check(2, 0).await;
+    let past = today() - Duration::days(2);
+    let later = today() + Duration::days(30);
+    expect_deadlines(vec![
+        (id(&ministry), past),
+        (id(&committee), past),
+        (id(&other), later),
+        (id(&done), past),
+    ])
+    .await;
+
+    // A deadline of its own for one kind: the committee is due today (at risk).
+    let patched = app
+        .patch_json(
+            &format!("/api/v1/rollouts/{slug}"),
+            &json!({"deadlines_by_kind": {"departmental_body": today()}}),
+            None,
+        )
+        .await;
+    assert_eq!(patched.status(), 200);
+    check(1, 1).await;
+    expect_deadlines(vec![
+        (id(&ministry), past),
+        (id(&committee), today()),
+        (id(&other), later),
+        (id(&done), past),
+    ])
+    .await;
+
+    // An extension into the past makes the extended unit overdue.
+    let extended = app
+        .post_json(
+            &format!("{}/extensions", status_path(slug, &other)),
+            &json!({"deadline": start, "reason": "the mandate was shortened"}),
+        )
+        .await;
+    assert_eq!(extended.status(), 201);
+    check(2, 1).await;
+
+    // A status change answers with exactly what is stored.
+    let response = set_status(
+        &app,
+        slug,
+        &ministry,
+        json!({"status": "in_progress", "accounts_active": 7}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let answered: Value = response.json().await.unwrap();
+    let stored = app.get(&status_path(slug, &ministry)).await;
+    assert_eq!(stored.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(stored.json::<Value>().await.unwrap(), answered);
+    check(2, 1).await;
+}

@@ -1,0 +1,10 @@
+DROP INDEX status_events_unit_at;
+CREATE INDEX status_events_organization ON status_events (rollout_slug, organization_id, id);
+DROP INDEX statuses_subtree;
+DROP INDEX statuses_report;
+DROP TRIGGER organizations_copy_to_statuses;
+ALTER TABLE statuses DROP COLUMN org_path;
+ALTER TABLE statuses DROP COLUMN org_archived;
+ALTER TABLE statuses DROP COLUMN org_headcount;
+ALTER TABLE statuses DROP COLUMN org_region;
+ALTER TABLE statuses DROP COLUMN org_kind;
