@@ -24,6 +24,18 @@ pub fn search_text(name_kk: &str, name_ru: &str, name_en: Option<&str>) -> Strin
     text
 }
 
+/// Why `q` cannot be searched for, if it cannot. Control characters (NUL, line breaks)
+/// are refused: no name contains them, and PostgreSQL cannot even compare NUL.
+pub fn query_problem(q: &str) -> Option<&'static str> {
+    if q.chars().count() > 200 {
+        Some("is longer than 200 characters")
+    } else if q.chars().any(char::is_control) {
+        Some("contains control characters (such as NUL, tab or a line break)")
+    } else {
+        None
+    }
+}
+
 /// A `LIKE` pattern matching `needle` anywhere, with `\` as the escape character.
 pub fn contains_pattern(needle: &str) -> String {
     let mut pattern = String::with_capacity(needle.len() + 2);
@@ -36,6 +48,12 @@ pub fn contains_pattern(needle: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// An FTS5 phrase matching `needle` (already folded) exactly: the whole term in double
+/// quotes, inner quotes doubled, so no character of it is query syntax.
+pub fn fts_phrase(needle: &str) -> String {
+    format!("\"{}\"", needle.replace('"', "\"\""))
 }
 
 #[cfg(test)]
@@ -52,6 +70,12 @@ mod tests {
     #[test]
     fn yo_matches_ye() {
         assert_eq!(fold("Объединённый"), fold("Объединенный"));
+    }
+
+    #[test]
+    fn phrases_quote_everything() {
+        assert_eq!(fts_phrase("ақ"), "\"ақ\"");
+        assert_eq!(fts_phrase("a\"b OR c*"), "\"a\"\"b OR c*\"");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! and return `QueryResult`; HTTP concerns live in the handlers.
 
 use chrono::NaiveDateTime;
+use diesel::expression::{SqlLiteral, UncheckedBind};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 
 use crate::db::schema::organizations::{self, dsl};
 use crate::db::{Backend, DbConnection};
@@ -344,15 +346,19 @@ impl OrganizationRow {
         limit: i64,
         offset: i64,
     ) -> QueryResult<(Vec<Self>, i64)> {
-        let total = filter
-            .apply(dsl::organizations.into_boxed())
-            .count()
-            .get_result(conn)?;
+        let index = TextIndex::of(conn);
+        let total = match filter.index_only_count(index) {
+            Some(phrase) => count_in_search_index(conn, phrase)?,
+            None => filter
+                .apply(dsl::organizations.into_boxed(), index)
+                .count()
+                .get_result(conn)?,
+        };
         if total <= offset {
             return Ok((Vec::new(), total));
         }
         let query = sort
-            .apply(filter.apply(dsl::organizations.into_boxed()))
+            .apply(filter.apply(dsl::organizations.into_boxed(), index))
             .select(Self::as_select())
             .limit(limit)
             .offset(offset);
@@ -367,8 +373,9 @@ impl OrganizationRow {
         after: &str,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
+        let index = TextIndex::of(conn);
         filter
-            .apply(dsl::organizations.into_boxed())
+            .apply(dsl::organizations.into_boxed(), index)
             .filter(dsl::bin.gt(after))
             .order(dsl::bin.asc())
             .select(Self::as_select())
@@ -418,6 +425,8 @@ pub struct OrganizationFilter {
     pub within_path: Option<String>,
     /// Already folded with `search::contains_pattern`.
     pub name_pattern: Option<String>,
+    /// The folded search term itself, for a text index.
+    pub name_needle: Option<String>,
     /// Digits a BIN starts with.
     pub bin_prefix: Option<String>,
     pub include_archived: bool,
@@ -427,18 +436,48 @@ type BoxedQuery<'a> = organizations::BoxedQuery<'a, Backend>;
 
 impl OrganizationFilter {
     /// A search term: names containing it, or BINs starting with it when it is digits.
+    /// Control characters are dropped: the API refuses them first (`search::query_problem`),
+    /// pages simply ignore them.
     pub fn set_query(&mut self, q: &str) {
+        let q: String = q.chars().filter(|c| !c.is_control()).collect();
         let q = q.trim();
         if q.is_empty() {
             return;
         }
         self.name_pattern = Some(search::contains_pattern(q));
+        self.name_needle = Some(search::fold(q));
         if q.len() <= 12 && q.bytes().all(|b| b.is_ascii_digit()) {
             self.bin_prefix = Some(q.to_owned());
         }
     }
 
-    fn apply<'a>(&'a self, mut query: BoxedQuery<'a>) -> BoxedQuery<'a> {
+    /// The search term as a phrase of the SQLite trigram index, when that index can
+    /// answer it (three characters or more).
+    fn index_phrase(&self, index: TextIndex) -> Option<String> {
+        match index {
+            TextIndex::Trigrams => self
+                .name_needle
+                .as_deref()
+                .filter(|n| n.chars().count() >= 3)
+                .map(search::fts_phrase),
+            TextIndex::Pattern => None,
+        }
+    }
+
+    /// The phrase to count in the index alone, when nothing but the name search and the
+    /// default "active only" narrow the list: the index holds exactly the active rows.
+    fn index_only_count(&self, index: TextIndex) -> Option<String> {
+        let only_name = self.kind.is_none()
+            && self.region.is_none()
+            && self.parent_id.is_none()
+            && self.within_path.is_none()
+            && self.below_path.is_none()
+            && self.bin_prefix.is_none()
+            && !self.include_archived;
+        self.index_phrase(index).filter(|_| only_name)
+    }
+
+    fn apply<'a>(&'a self, mut query: BoxedQuery<'a>, index: TextIndex) -> BoxedQuery<'a> {
         if !self.include_archived {
             query = query.filter(dsl::archived_at.is_null());
         }
@@ -461,23 +500,80 @@ impl OrganizationFilter {
                 .filter(dsl::path.gt(path))
                 .filter(dsl::path.lt(subtree_upper_bound(path)));
         }
-        match (&self.name_pattern, &self.bin_prefix) {
-            (Some(pattern), Some(prefix)) => {
-                // ':' follows '9', so [prefix, prefix + ':') are the BINs starting with it.
-                query = query.filter(
-                    dsl::search_text
-                        .like(pattern)
-                        .escape('\\')
-                        .or(dsl::bin.ge(prefix).and(dsl::bin.lt(format!("{prefix}:")))),
-                )
-            }
-            (Some(pattern), None) => {
-                query = query.filter(dsl::search_text.like(pattern).escape('\\'))
-            }
-            (None, _) => {}
+        let Some(pattern) = &self.name_pattern else {
+            return query;
+        };
+        let by_name: Box<dyn BoxableExpression<organizations::table, Backend, SqlType = Bool>> =
+            match self.index_phrase(index) {
+                Some(phrase) => {
+                    let indexed = in_search_index(phrase);
+                    if self.include_archived {
+                        // The index holds the active rows; the archived ones are matched
+                        // one by one.
+                        Box::new(
+                            indexed.or(dsl::archived_at
+                                .is_not_null()
+                                .and(dsl::search_text.like(pattern).escape('\\'))),
+                        )
+                    } else {
+                        Box::new(indexed)
+                    }
+                }
+                None => Box::new(dsl::search_text.like(pattern).escape('\\')),
+            };
+        match &self.bin_prefix {
+            // ':' follows '9', so [prefix, prefix + ':') are the BINs starting with it.
+            Some(prefix) => query.filter(
+                by_name.or(dsl::bin.ge(prefix).and(dsl::bin.lt(format!("{prefix}:")))),
+            ),
+            None => query.filter(by_name),
         }
-        query
     }
+}
+
+/// How name searches find their rows on a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextIndex {
+    /// SQLite: the FTS5 trigram table `organization_search` (active rows only).
+    Trigrams,
+    /// PostgreSQL: `search_text LIKE`, which the planner answers from the pg_trgm index.
+    Pattern,
+}
+
+impl TextIndex {
+    fn of(conn: &DbConnection) -> Self {
+        match conn {
+            DbConnection::Sqlite(_) => Self::Trigrams,
+            DbConnection::Pg(_) => Self::Pattern,
+        }
+    }
+}
+
+/// Rows whose folded names contain `phrase`, from the SQLite trigram index.
+fn in_search_index(
+    phrase: String,
+) -> SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, diesel::dsl::AsExprOf<String, Text>>> {
+    diesel::dsl::sql::<Bool>(
+        "organizations.rowid IN \
+         (SELECT rowid FROM organization_search WHERE organization_search MATCH ",
+    )
+    .bind::<Text, _>(phrase)
+    .sql(")")
+}
+
+/// How many active organizations the SQLite trigram index finds for `phrase`.
+fn count_in_search_index(conn: &mut DbConnection, phrase: String) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(
+        "SELECT count(*) AS n FROM organization_search WHERE organization_search MATCH ?",
+    )
+    .bind::<Text, _>(phrase)
+    .get_result::<Count>(conn)
+    .map(|c| c.n)
 }
 
 /// Sort orders offered by the list endpoint; the id breaks ties so pages never overlap.

@@ -407,6 +407,130 @@ async fn search_folds_kazakh_cyrillic_and_latin_case_alike() {
     assert_eq!(search("министерство").await.len(), 2);
 }
 
+/// Bins and total of `GET /api/v1/organizations?q=…` (plus `extra` parameters).
+async fn search_page(app: &TestApp, q: &str, extra: &[(&str, &str)]) -> (Vec<String>, i64) {
+    let mut query = vec![("q", q)];
+    query.extend_from_slice(extra);
+    let response = app
+        .client
+        .get(app.url("/api/v1/organizations"))
+        .bearer_auth(app.token.as_deref().unwrap())
+        .query(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "q={q:?}");
+    let page: Value = response.json().await.unwrap();
+    let bins = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["bin"].as_str().unwrap().to_owned())
+        .collect();
+    (bins, page["total"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn search_follows_edits_archiving_and_imports() {
+    let app = spawn_app().await;
+    let mut body = org_body(&new_bin(), "ТОО «Ақтөбе жолдары»");
+    body["name_kk"] = json!("«Ақтөбе жолдары» ЖШС");
+    let org = app.create_org(body).await;
+    let bin = org["bin"].as_str().unwrap().to_owned();
+    let id = org["id"].as_str().unwrap().to_owned();
+    let other = app.create_org(org_body(&new_bin(), "Министерство юстиции")).await;
+    let other_bin = other["bin"].as_str().unwrap().to_owned();
+
+    assert_eq!(search_page(&app, "ЖОЛДАР", &[]).await, (vec![bin.clone()], 1));
+    // Short terms (below the index's three letters) search too.
+    assert_eq!(search_page(&app, "ақ", &[]).await, (vec![bin.clone()], 1));
+    // A term may span words, but not run from one name into the next.
+    assert_eq!(search_page(&app, "жшс тоо", &[]).await.1, 0);
+    assert_eq!(search_page(&app, "ақтөбе жол", &[]).await, (vec![bin.clone()], 1));
+
+    // A renamed organization is found by its new name only.
+    let path = format!("/api/v1/organizations/{id}");
+    let renamed = app
+        .patch_json(
+            &path,
+            &json!({"name_ru": "ТОО «Ырыс»", "name_kk": "«Ырыс» ЖШС"}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(search_page(&app, "жолдары", &[]).await, (vec![], 0));
+    assert_eq!(search_page(&app, "ырыс", &[]).await, (vec![bin.clone()], 1));
+
+    // Archived: gone from the default search, found with include_archived.
+    let archived = app.post_json(&format!("{path}/archive"), &json!({})).await;
+    assert_eq!(archived.status(), 200);
+    assert_eq!(search_page(&app, "ырыс", &[]).await, (vec![], 0));
+    let with_archived = [("include_archived", "true")];
+    assert_eq!(
+        search_page(&app, "ырыс", &with_archived).await,
+        (vec![bin.clone()], 1)
+    );
+    assert_eq!(
+        search_page(&app, "министерство", &with_archived).await,
+        (vec![other_bin.clone()], 1)
+    );
+    let restored = app.post_json(&format!("{path}/unarchive"), &json!({})).await;
+    assert_eq!(restored.status(), 200);
+    assert_eq!(search_page(&app, "ырыс", &[]).await, (vec![bin.clone()], 1));
+
+    // Rows written by an import are searchable at once.
+    let imported = new_bin();
+    let csv = format!(
+        "bin,kind,region,headcount,name_kk,name_ru\n\
+         {imported},quasi_public_organization,KZ-75,10,«Сарыарқа» АҚ,АО «Сарыарқа»\n"
+    );
+    assert_eq!(app.import_csv(&csv, false).await.status(), 200);
+    assert_eq!(search_page(&app, "САРЫАРҚА", &[]).await, (vec![imported.clone()], 1));
+    // Filters combine with the search.
+    let kind = [("kind", "quasi_public_organization")];
+    assert_eq!(search_page(&app, "арқа", &kind).await, (vec![imported], 1));
+    assert_eq!(search_page(&app, "ырыс", &kind).await, (vec![], 0));
+}
+
+#[tokio::test]
+async fn search_terms_are_text_never_query_syntax() {
+    let app = spawn_app().await;
+    let mut body = org_body(&new_bin(), "Школа № 114 \"Болашақ\" OR NEAR");
+    body["name_kk"] = json!("№ 114 мектеп");
+    let school = app.create_org(body).await;
+    let bin = school["bin"].as_str().unwrap().to_owned();
+    app.create_org(org_body(&new_bin(), "Министерство обороны"))
+        .await;
+
+    for q in ["\"болашақ\"", "114 \"бол", "or near", "№ 114"] {
+        assert_eq!(search_page(&app, q, &[]).await, (vec![bin.clone()], 1), "q={q}");
+    }
+    for q in [
+        "\"", "\"\"\"", "школа*", "школа OR министерство", "NEAR(школа министерство)",
+        "-школа", "^школа", "школа AND", "(школа", "{name_ru}: школа",
+    ] {
+        let (bins, total) = search_page(&app, q, &[]).await;
+        assert_eq!(total, bins.len() as i64, "q={q}");
+        assert!(total <= 1, "q={q}: {bins:?}");
+    }
+    // Control characters are refused, naming the parameter.
+    for q in ["школа\u{0}", "школа\tоо", "\u{7}"] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/organizations"))
+            .bearer_auth(app.token.as_deref().unwrap())
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(error_fields(&problem(response, 422).await), ["q"], "q={q:?}");
+    }
+    // Digits search the names and the BIN prefixes at once.
+    let (bins, total) = search_page(&app, "114", &[]).await;
+    assert!(bins.contains(&bin), "{bins:?}");
+    assert_eq!(total, bins.len() as i64);
+}
+
 #[tokio::test]
 async fn pages_cover_every_row_once_in_a_stable_order() {
     let app = spawn_app().await;

@@ -103,8 +103,8 @@ impl ListParams {
             }
         }
         if let Some(q) = &self.q {
-            if q.chars().count() > 200 {
-                errors.push(FieldError::new("q", "is longer than 200 characters"));
+            if let Some(problem) = crate::domain::search::query_problem(q) {
+                errors.push(FieldError::new("q", problem));
             }
             filter.set_query(q);
         }

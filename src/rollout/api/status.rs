@@ -78,6 +78,9 @@ impl StatusListParams {
             }
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            if let Some(problem) = crate::domain::search::query_problem(q) {
+                errors.push(FieldError::new("q", problem));
+            }
             let mut helper = crate::registry::model::OrganizationFilter::default();
             helper.set_query(q);
             filter.name_pattern = helper.name_pattern;
