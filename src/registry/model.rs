@@ -347,6 +347,27 @@ impl OrganizationRow {
         offset: i64,
     ) -> QueryResult<(Vec<Self>, i64)> {
         let index = TextIndex::of(conn);
+        if index == TextIndex::Pattern && filter.name_pattern.is_some() {
+            // PostgreSQL: the trigram index hands over every match anyway (each one is
+            // checked against the pattern), so count them in the same pass as the page
+            // instead of a second time.
+            let rows: Vec<(Self, i64)> = sort
+                .apply(filter.apply(dsl::organizations.into_boxed(), index))
+                .select((
+                    Self::as_select(),
+                    diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()"),
+                ))
+                .limit(limit)
+                .offset(offset)
+                .load(conn)?;
+            if let Some(&(_, total)) = rows.first() {
+                return Ok((rows.into_iter().map(|(row, _)| row).collect(), total));
+            }
+            if offset == 0 {
+                return Ok((Vec::new(), 0));
+            }
+            // A page past the end says nothing of the total: count it below.
+        }
         let total = match filter.index_only_count(index) {
             Some(phrase) => count_in_search_index(conn, phrase)?,
             None => filter

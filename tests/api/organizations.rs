@@ -513,6 +513,11 @@ async fn search_terms_are_text_never_query_syntax() {
         assert_eq!(total, bins.len() as i64, "q={q}");
         assert!(total <= 1, "q={q}: {bins:?}");
     }
+    // A page past the end still tells how many there are.
+    assert_eq!(
+        search_page(&app, "школа", &[("page", "3"), ("per_page", "1")]).await,
+        (vec![], 1)
+    );
     // Control characters are refused, naming the parameter.
     for q in ["школа\u{0}", "школа\tоо", "\u{7}"] {
         let response = app
