@@ -544,9 +544,9 @@ impl OrganizationFilter {
             };
         match &self.bin_prefix {
             // ':' follows '9', so [prefix, prefix + ':') are the BINs starting with it.
-            Some(prefix) => query.filter(
-                by_name.or(dsl::bin.ge(prefix).and(dsl::bin.lt(format!("{prefix}:")))),
-            ),
+            Some(prefix) => {
+                query.filter(by_name.or(dsl::bin.ge(prefix).and(dsl::bin.lt(format!("{prefix}:")))))
+            }
             None => query.filter(by_name),
         }
     }

@@ -438,15 +438,23 @@ async fn search_follows_edits_archiving_and_imports() {
     let org = app.create_org(body).await;
     let bin = org["bin"].as_str().unwrap().to_owned();
     let id = org["id"].as_str().unwrap().to_owned();
-    let other = app.create_org(org_body(&new_bin(), "Министерство юстиции")).await;
+    let other = app
+        .create_org(org_body(&new_bin(), "Министерство юстиции"))
+        .await;
     let other_bin = other["bin"].as_str().unwrap().to_owned();
 
-    assert_eq!(search_page(&app, "ЖОЛДАР", &[]).await, (vec![bin.clone()], 1));
+    assert_eq!(
+        search_page(&app, "ЖОЛДАР", &[]).await,
+        (vec![bin.clone()], 1)
+    );
     // Short terms (below the index's three letters) search too.
     assert_eq!(search_page(&app, "ақ", &[]).await, (vec![bin.clone()], 1));
     // A term may span words, but not run from one name into the next.
     assert_eq!(search_page(&app, "жшс тоо", &[]).await.1, 0);
-    assert_eq!(search_page(&app, "ақтөбе жол", &[]).await, (vec![bin.clone()], 1));
+    assert_eq!(
+        search_page(&app, "ақтөбе жол", &[]).await,
+        (vec![bin.clone()], 1)
+    );
 
     // A renamed organization is found by its new name only.
     let path = format!("/api/v1/organizations/{id}");
@@ -474,7 +482,9 @@ async fn search_follows_edits_archiving_and_imports() {
         search_page(&app, "министерство", &with_archived).await,
         (vec![other_bin.clone()], 1)
     );
-    let restored = app.post_json(&format!("{path}/unarchive"), &json!({})).await;
+    let restored = app
+        .post_json(&format!("{path}/unarchive"), &json!({}))
+        .await;
     assert_eq!(restored.status(), 200);
     assert_eq!(search_page(&app, "ырыс", &[]).await, (vec![bin.clone()], 1));
 
@@ -485,7 +495,10 @@ async fn search_follows_edits_archiving_and_imports() {
          {imported},quasi_public_organization,KZ-75,10,«Сарыарқа» АҚ,АО «Сарыарқа»\n"
     );
     assert_eq!(app.import_csv(&csv, false).await.status(), 200);
-    assert_eq!(search_page(&app, "САРЫАРҚА", &[]).await, (vec![imported.clone()], 1));
+    assert_eq!(
+        search_page(&app, "САРЫАРҚА", &[]).await,
+        (vec![imported.clone()], 1)
+    );
     // Filters combine with the search.
     let kind = [("kind", "quasi_public_organization")];
     assert_eq!(search_page(&app, "арқа", &kind).await, (vec![imported], 1));
@@ -503,11 +516,23 @@ async fn search_terms_are_text_never_query_syntax() {
         .await;
 
     for q in ["\"болашақ\"", "114 \"бол", "or near", "№ 114"] {
-        assert_eq!(search_page(&app, q, &[]).await, (vec![bin.clone()], 1), "q={q}");
+        assert_eq!(
+            search_page(&app, q, &[]).await,
+            (vec![bin.clone()], 1),
+            "q={q}"
+        );
     }
     for q in [
-        "\"", "\"\"\"", "школа*", "школа OR министерство", "NEAR(школа министерство)",
-        "-школа", "^школа", "школа AND", "(школа", "{name_ru}: школа",
+        "\"",
+        "\"\"\"",
+        "школа*",
+        "школа OR министерство",
+        "NEAR(школа министерство)",
+        "-школа",
+        "^школа",
+        "школа AND",
+        "(школа",
+        "{name_ru}: школа",
     ] {
         let (bins, total) = search_page(&app, q, &[]).await;
         assert_eq!(total, bins.len() as i64, "q={q}");
@@ -528,7 +553,11 @@ async fn search_terms_are_text_never_query_syntax() {
             .send()
             .await
             .unwrap();
-        assert_eq!(error_fields(&problem(response, 422).await), ["q"], "q={q:?}");
+        assert_eq!(
+            error_fields(&problem(response, 422).await),
+            ["q"],
+            "q={q:?}"
+        );
     }
     // Digits search the names and the BIN prefixes at once.
     let (bins, total) = search_page(&app, "114", &[]).await;
