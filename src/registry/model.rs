@@ -234,20 +234,32 @@ impl OrganizationRow {
     }
 
     pub fn insert(conn: &mut DbConnection, row: &NewOrganizationRow) -> QueryResult<()> {
-        diesel::insert_into(dsl::organizations)
-            .values(row)
-            .execute(conn)
-            .map(drop)
+        Self::insert_many(conn, std::slice::from_ref(row))
     }
 
     /// Inserts many rows in one statement per chunk.
     pub fn insert_many(conn: &mut DbConnection, rows: &[NewOrganizationRow]) -> QueryResult<()> {
         // 21 columns a row: stay under SQLite's 32,766 bind parameters.
         for chunk in rows.chunks(1000) {
+            // SQLite: the rows after the current last rowid are this chunk's.
+            let before = match conn {
+                DbConnection::Sqlite(_) => Some(last_rowid(conn)?),
+                DbConnection::Pg(_) => None,
+            };
             // Multi-row VALUES is not available through the multi-backend connection.
             crate::with_backend!(conn, |c| diesel::insert_into(dsl::organizations)
                 .values(chunk)
                 .execute(c))?;
+            if let Some(before) = before {
+                // The trigram index takes the new active rows in one statement.
+                diesel::sql_query(
+                    "INSERT INTO organization_search (rowid, search_text) \
+                     SELECT rowid, search_text FROM organizations \
+                     WHERE rowid > ? AND archived_at IS NULL",
+                )
+                .bind::<diesel::sql_types::BigInt, _>(before)
+                .execute(conn)?;
+            }
         }
         Ok(())
     }
@@ -580,6 +592,18 @@ fn in_search_index(
     )
     .bind::<Text, _>(phrase)
     .sql(")")
+}
+
+/// The highest rowid of `organizations` (SQLite), 0 when empty.
+fn last_rowid(conn: &mut DbConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Last {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query("SELECT coalesce(max(rowid), 0) AS n FROM organizations")
+        .get_result::<Last>(conn)
+        .map(|l| l.n)
 }
 
 /// How many active organizations the SQLite trigram index finds for `phrase`.

@@ -1,6 +1,5 @@
 DROP TRIGGER organization_search_delete;
 DROP TRIGGER organization_search_update;
-DROP TRIGGER organization_search_insert;
 DROP TABLE organization_search;
 DROP INDEX organizations_active_kind_region_headcount;
 DROP INDEX organizations_active_kind_region_name;
