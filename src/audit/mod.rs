@@ -107,7 +107,7 @@ impl AuditEntry {
 }
 
 #[derive(Debug, Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 struct NewAuditRow {
     at: NaiveDateTime,
     actor_user_id: Option<String>,
@@ -160,13 +160,7 @@ pub fn record_many(
 ) -> QueryResult<()> {
     let at = now();
     let rows: Vec<NewAuditRow> = entries.into_iter().map(|e| new_row(actor, e, at)).collect();
-    for chunk in rows.chunks(1000) {
-        // Multi-row VALUES is not available through the multi-backend connection.
-        crate::with_backend!(conn, |c| diesel::insert_into(audit_log::table)
-            .values(chunk)
-            .execute(c))?;
-    }
-    Ok(())
+    crate::insert_rows!(conn, audit_log::table, &rows)
 }
 
 /// One stored row.

@@ -39,6 +39,29 @@ macro_rules! with_backend {
     };
 }
 
+/// Inserts the rows of a slice into `$table`: on PostgreSQL in multi-row statements of
+/// a thousand rows; on SQLite one prepared single-row statement a row.
+///
+/// On SQLite a multi-row INSERT inside a longer transaction opens a statement journal
+/// (every page it changes that the transaction had already changed is first copied
+/// aside, and full-text indexes flush at every statement): slower than the same rows
+/// one at a time through a statement prepared once, which needs no journal.
+#[macro_export]
+macro_rules! insert_rows {
+    ($db:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl as _;
+        let rows = $rows;
+        match $db {
+            $crate::db::DbConnection::Sqlite(c) => rows.iter().try_for_each(|row| {
+                diesel::insert_into($table).values(row).execute(c).map(drop)
+            }),
+            $crate::db::DbConnection::Pg(c) => rows.chunks(1000).try_for_each(|chunk| {
+                diesel::insert_into($table).values(chunk).execute(c).map(drop)
+            }),
+        }
+    }};
+}
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 

@@ -40,7 +40,7 @@ pub struct OrganizationRow {
 
 /// A row to insert.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = organizations)]
+#[diesel(table_name = organizations, treat_none_as_default_value = false)]
 pub struct NewOrganizationRow {
     pub id: String,
     pub bin: String,
@@ -237,29 +237,22 @@ impl OrganizationRow {
         Self::insert_many(conn, std::slice::from_ref(row))
     }
 
-    /// Inserts many rows in one statement per chunk.
+    /// Inserts many rows (see [`crate::insert_rows`]). On SQLite each new row also
+    /// enters the trigram index, which holds the active rows (new rows are active).
     pub fn insert_many(conn: &mut DbConnection, rows: &[NewOrganizationRow]) -> QueryResult<()> {
-        // 21 columns a row: stay under SQLite's 32,766 bind parameters.
-        for chunk in rows.chunks(1000) {
-            // SQLite: the rows after the current last rowid are this chunk's.
-            let before = match conn {
-                DbConnection::Sqlite(_) => Some(last_rowid(conn)?),
-                DbConnection::Pg(_) => None,
-            };
-            // Multi-row VALUES is not available through the multi-backend connection.
-            crate::with_backend!(conn, |c| diesel::insert_into(dsl::organizations)
-                .values(chunk)
-                .execute(c))?;
-            if let Some(before) = before {
-                // The trigram index takes the new active rows in one statement.
-                diesel::sql_query(
-                    "INSERT INTO organization_search (rowid, search_text) \
-                     SELECT rowid, search_text FROM organizations \
-                     WHERE rowid > ? AND archived_at IS NULL",
-                )
-                .bind::<diesel::sql_types::BigInt, _>(before)
-                .execute(conn)?;
-            }
+        let DbConnection::Sqlite(c) = conn else {
+            return crate::insert_rows!(conn, dsl::organizations, rows);
+        };
+        for row in rows {
+            diesel::insert_into(dsl::organizations)
+                .values(row)
+                .execute(c)?;
+            diesel::insert_into(organization_search::table)
+                .values((
+                    organization_search::rowid.eq(last_insert_rowid()),
+                    organization_search::search_text.eq(&row.search_text),
+                ))
+                .execute(c)?;
         }
         Ok(())
     }
@@ -594,16 +587,18 @@ fn in_search_index(
     .sql(")")
 }
 
-/// The highest rowid of `organizations` (SQLite), 0 when empty.
-fn last_rowid(conn: &mut DbConnection) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Last {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
+diesel::table! {
+    /// SQLite only: the trigram index (FTS5, external content) of the folded names of
+    /// the active organizations, keyed by the organization's rowid.
+    organization_search (rowid) {
+        rowid -> BigInt,
+        search_text -> Text,
     }
-    diesel::sql_query("SELECT coalesce(max(rowid), 0) AS n FROM organizations")
-        .get_result::<Last>(conn)
-        .map(|l| l.n)
+}
+
+diesel::define_sql_function! {
+    /// SQLite: the rowid of the row the last INSERT on this connection created.
+    fn last_insert_rowid() -> diesel::sql_types::BigInt;
 }
 
 /// How many active organizations the SQLite trigram index finds for `phrase`.

@@ -37,7 +37,7 @@ pub struct KindDeadlineRow {
 /// One organization's status in one rollout. Its copies of the organization's fields
 /// (`org_*`) are not part of it: see [`OrgCopy`].
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = statuses)]
+#[diesel(table_name = statuses, treat_none_as_default_value = false)]
 pub struct StatusRow {
     pub rollout_slug: String,
     pub organization_id: String,
@@ -57,7 +57,7 @@ pub struct StatusRow {
 /// The organization's fields a status row carries for reports. Written with the row;
 /// afterwards a database trigger keeps them in step with the organization.
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
-#[diesel(table_name = statuses)]
+#[diesel(table_name = statuses, treat_none_as_default_value = false)]
 pub struct OrgCopy {
     pub org_kind: String,
     pub org_region: String,
@@ -106,7 +106,7 @@ pub struct EventRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = status_events)]
+#[diesel(table_name = status_events, treat_none_as_default_value = false)]
 pub struct NewEventRow {
     pub rollout_slug: String,
     pub organization_id: String,
@@ -481,13 +481,7 @@ impl StatusRow {
     }
 
     pub fn insert_many(conn: &mut DbConnection, rows: &[NewStatusRow]) -> QueryResult<()> {
-        for chunk in rows.chunks(1000) {
-            // Multi-row VALUES is not available through the multi-backend connection.
-            crate::with_backend!(conn, |c| diesel::insert_into(statuses::table)
-                .values(chunk)
-                .execute(c))?;
-        }
-        Ok(())
+        crate::insert_rows!(conn, statuses::table, rows)
     }
 
     /// Organizations of `kinds` (archived ones too) that have no status row in
@@ -548,13 +542,7 @@ impl EventRow {
     }
 
     pub fn insert_many(conn: &mut DbConnection, rows: &[NewEventRow]) -> QueryResult<()> {
-        for chunk in rows.chunks(1000) {
-            // Multi-row VALUES is not available through the multi-backend connection.
-            crate::with_backend!(conn, |c| diesel::insert_into(status_events::table)
-                .values(chunk)
-                .execute(c))?;
-        }
-        Ok(())
+        crate::insert_rows!(conn, status_events::table, rows)
     }
 
     /// The history of one unit, newest first.
