@@ -7,15 +7,18 @@ bulk status imports through the API (10 imports of N rows: 1,000,000 events at t
 default size), then measures with sequential requests over one kept-alive
 connection: the summary grouped by region, a filtered status page, the summary as of
 yesterday (rebuilt from the whole history) and the overdue page; and the throughput
-of status updates (PUT, each with its event and audit row) from several client
-threads at once. SQLite and/or PostgreSQL. Prints a table and writes the figures as
-JSON to bench/out/status-<backend>.json.
+of status updates (PUT, each with its event and audit row) from several kept-alive
+connections at once, sent by wrk when it is installed (else by Python threads, which
+need more CPU than the server and so measure less than it can do). SQLite and/or
+PostgreSQL. Prints a table and writes the figures as JSON to
+bench/out/status-<backend>.json.
 
 This is a measurement, not a test: it never fails because a figure misses its
 target. Standard library only (Python 3.11+).
 
     python3 bench/status.py [--backend sqlite|postgres|both] [--rows N] [--imports K]
-                            [--requests N] [--threads N] [--duration S] [--pg-url URL]
+                            [--requests N] [--threads N] [--client auto|wrk|python]
+                            [--duration S] [--pg-url URL]
 """
 
 from __future__ import annotations
@@ -315,24 +318,126 @@ def put_once(api: Api, w: Worker, j: int) -> None:
                                     "body": data[:300].decode(errors="replace")})
 
 
-def throughput(port: int, token: str, orgs: list[reg.Org], imports: int, threads: int,
-               duration: float, seed: int, server_pid: int) -> dict:
-    """`threads` clients, each on its own kept-alive connection and its own units."""
+def update_plan(orgs: list[reg.Org], imports: int, seed: int
+                ) -> tuple[list[int], list[int], dict[str, str]]:
+    """The units to warm up with, the units to update under load (in order) and the
+    status each unit has after the imports."""
     rng = random.Random(seed + 3)
     order = list(range(len(orgs)))
     rng.shuffle(order)
     status_of = {orgs[i].bin: final_status(i, imports) for i in order}
-    warm = [(orgs[i].bin, i) for i in order[:PUT_WARMUP]]
-    rest = order[PUT_WARMUP:]
+    return order[:PUT_WARMUP], order[PUT_WARMUP:], status_of
+
+
+def warm_up_updates(port: int, token: str, orgs: list[reg.Org], warm: list[int],
+                    status_of: dict[str, str]) -> int:
+    api = Api(port, token)
+    worker = Worker([(orgs[i].bin, i) for i in warm], status_of)
+    for j in range(len(warm)):
+        put_once(api, worker, j)
+    api.close()
+    return worker.ok
+
+
+# wrk's script: one list of units walked in order; each request moves the next unit one
+# step along CYCLE. done() prints the figures as one JSON line for the benchmark to read.
+WRK_SCRIPT = r"""
+local cycle = {"in_progress", "migrated", "verified"}
+local next_at = {in_progress = 2, migrated = 3, verified = 1}
+local token = os.getenv("AITU_BENCH_TOKEN")
+local units = {}
+for line in io.lines(os.getenv("AITU_BENCH_UNITS")) do
+  local bin, current = line:match("^(%d+) (%S+)$")
+  units[#units + 1] = {bin = bin, at = next_at[current] or 1}
+end
+local sent = 0
+local threads = {}
+
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+function request()
+  local u = units[(sent % #units) + 1]
+  sent = sent + 1
+  local status = cycle[u.at]
+  u.at = (u.at % 3) + 1
+  local body = '{"status":"' .. status .. '","accounts_active":' .. (sent % 997 + 1) .. '}'
+  return wrk.format("PUT", "/api/v1/rollouts/aitu/status/" .. u.bin,
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('AITU-WRK {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,' ..
+    '"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,"sent":%d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    threads[1]:get("sent")))
+end
+"""
+
+
+def throughput_wrk(port: int, token: str, orgs: list[reg.Org], imports: int, threads: int,
+                   duration: float, seed: int, server_pid: int, workdir: Path) -> dict:
+    """wrk (one thread, `threads` kept-alive connections) sends the updates: the client
+    costs a small share of the CPU the server needs, so the figure is the server's."""
+    warm, rest, status_of = update_plan(orgs, imports, seed)
+    warmup_ok = warm_up_updates(port, token, orgs, warm, status_of)
+    units = workdir / "update-units.txt"
+    units.write_text("".join(f"{orgs[i].bin} {status_of[orgs[i].bin]}\n" for i in rest))
+    script = workdir / "updates.lua"
+    script.write_text(WRK_SCRIPT)
+    env = dict(os.environ, AITU_BENCH_TOKEN=token, AITU_BENCH_UNITS=str(units))
+    cmd = ["wrk", "-t1", f"-c{threads}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
+           "-s", str(script), f"http://{HOST}:{port}"]
+    cpu_server_before = cpu_seconds(server_pid)
+    ran = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                         timeout=duration + 120)
+    cpu_server = cpu_seconds(server_pid)
+    line = next((ln for ln in ran.stdout.splitlines() if ln.startswith("AITU-WRK ")), None)
+    if ran.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({ran.returncode}): {ran.stderr.strip()[:300]} "
+                           f"{ran.stdout.strip()[-300:]}")
+    w = json.loads(line.removeprefix("AITU-WRK "))
+    socket_errors = w["connect"] + w["read"] + w["write"] + w["timeout"]
+    ok = w["requests"] - w["status"] - socket_errors
+    elapsed = w["duration_us"] / 1e6
+    errors_by_status = {k: v for k, v in (("non-2xx", w["status"]), ("socket", socket_errors))
+                        if v}
+    out = {
+        "client": "wrk",
+        "threads": threads,
+        "duration_s": elapsed,
+        "updates_ok": ok,
+        "errors": w["status"] + socket_errors,
+        "errors_by_status": errors_by_status,
+        "error_samples": [],
+        "updates_per_s": ok / elapsed if elapsed > 0 else None,
+        "distinct_units": min(w["sent"], len(rest)),
+        "warmup_updates_ok": warmup_ok,
+        "latency": {"p50_ms": w["p50_us"] / 1000, "p95_ms": w["p95_us"] / 1000,
+                    "p99_ms": w["p99_us"] / 1000, "count": ok},
+        "client_cpu_s": None,
+        "server_cpu_s": (cpu_server - cpu_server_before
+                         if cpu_server is not None and cpu_server_before is not None else None),
+    }
+    # The first unit was sent first (and again on every pass over the list); requests
+    # still in flight when wrk stops are the last ones, never the first unit's.
+    passes = -(-w["sent"] // len(rest))
+    if w["sent"] % len(rest) > threads or w["sent"] < len(rest):
+        out["sample_unit"] = (orgs[rest[0]].bin, passes)
+    return out
+
+
+def throughput(port: int, token: str, orgs: list[reg.Org], imports: int, threads: int,
+               duration: float, seed: int, server_pid: int) -> dict:
+    """`threads` Python clients, each on its own kept-alive connection and its own units."""
+    warm, rest, status_of = update_plan(orgs, imports, seed)
     per_thread = max(1, len(rest) // threads)
     # The bound on requests per client: far above what a client can send in `duration`.
     max_per_thread = 200_000
-
-    warm_api = Api(port, token)
-    warm_worker = Worker(warm, status_of)
-    for j in range(len(warm)):
-        put_once(warm_api, warm_worker, j)
-    warm_api.close()
+    warmup_ok = warm_up_updates(port, token, orgs, warm, status_of)
 
     workers = [Worker([(orgs[i].bin, i) for i in rest[t * per_thread:(t + 1) * per_thread]],
                       status_of) for t in range(threads)]
@@ -377,6 +482,7 @@ def throughput(port: int, token: str, orgs: list[reg.Org], imports: int, threads
         latencies.extend(w.latencies_ms)
         touched.update(w.touched)
     out = {
+        "client": "python",
         "threads": threads,
         "duration_s": elapsed,
         "updates_ok": ok,
@@ -385,7 +491,7 @@ def throughput(port: int, token: str, orgs: list[reg.Org], imports: int, threads
         "error_samples": samples[:5],
         "updates_per_s": ok / elapsed if elapsed > 0 else None,
         "distinct_units": len(touched),
-        "warmup_updates_ok": warm_worker.ok,
+        "warmup_updates_ok": warmup_ok,
         "latency": summarize(latencies),
         "client_cpu_s": cpu_client,
         "server_cpu_s": (cpu_server - cpu_server_before
@@ -567,9 +673,14 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
                                                  args.max_seconds)
         api.close()
 
-        log(f"{backend}: {args.threads} clients updating statuses for {args.duration:.0f} s")
-        result.updates = throughput(port, token, orgs, done, args.threads, args.duration,
-                                    args.seed, proc.pid)
+        log(f"{backend}: {args.threads} {args.client} clients updating statuses for "
+            f"{args.duration:.0f} s")
+        if args.client == "wrk":
+            result.updates = throughput_wrk(port, token, orgs, done, args.threads,
+                                            args.duration, args.seed, proc.pid, workdir)
+        else:
+            result.updates = throughput(port, token, orgs, done, args.threads, args.duration,
+                                        args.seed, proc.pid)
         unit = result.updates.pop("sample_unit", None)
         if unit:
             items = api.json(f"/api/v1/rollouts/{ROLLOUT}/status/{unit[0]}/history")["items"]
@@ -620,7 +731,7 @@ def table(results: list[BackendResult], args) -> str:
     header = ["backend", "events", "status import events/s",
               "summary by region p50/p95 ms", "status page p50/p95 ms",
               "as_of yesterday p50/p95 ms", "overdue page p50/p95 ms",
-              f"updates/s ({args.threads} clients)", "update errors"]
+              f"updates/s ({args.threads} {args.client} clients)", "update errors"]
     rows = []
     for r in results:
         u = r.updates
@@ -673,8 +784,9 @@ def details(results: list[BackendResult], args) -> str:
             lat = u.get("latency", {})
             cpu = ""
             if u.get("server_cpu_s") is not None and u.get("updates_ok"):
-                cpu = (f"; server CPU {1000 * u['server_cpu_s'] / u['updates_ok']:.2f} ms "
-                       f"per update, client CPU {u['client_cpu_s']:.1f} s")
+                cpu = f"; server CPU {1000 * u['server_cpu_s'] / u['updates_ok']:.2f} ms per update"
+                if u.get("client_cpu_s") is not None:
+                    cpu += f", client CPU {u['client_cpu_s']:.1f} s"
             if lat.get("p50_ms") is not None:
                 out.append(f"{b}: updates: {reg.fmt_num(u['updates_ok'])} in "
                            f"{u['duration_s']:.1f} s, latency p50/p95/p99 "
@@ -745,6 +857,10 @@ def main() -> int:
                         help="time limit per measured endpoint in seconds (default 60)")
     parser.add_argument("--threads", type=int, default=8,
                         help="concurrent clients updating statuses (default 8)")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
+                        help="who sends the concurrent updates: wrk (C; its share of the two "
+                             "cores is small), or Python threads (slower than the server, so "
+                             "they measure less than it can do); auto: wrk when installed")
     parser.add_argument("--duration", type=float, default=10,
                         help="seconds of concurrent updates (default 10)")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres",
@@ -762,6 +878,13 @@ def main() -> int:
         parser.error("--imports must be >= 0; --requests, --threads, --duration positive")
     if args.rows < args.threads + PUT_WARMUP:
         parser.error(f"--rows must be at least --threads + {PUT_WARMUP}")
+    if args.client == "auto":
+        args.client = "wrk" if shutil.which("wrk") else "python"
+        if args.client == "python":
+            log("wrk is not installed (apt-get install wrk): Python threads send the updates, "
+                "and take a large share of the CPU from the server")
+    elif args.client == "wrk" and not shutil.which("wrk"):
+        parser.error("--client wrk: wrk is not installed (apt-get install wrk)")
 
     binary = reg.build_release()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
@@ -792,6 +915,7 @@ def main() -> int:
             "requests_per_endpoint": args.requests,
             "max_seconds_per_endpoint": args.max_seconds,
             "threads": args.threads,
+            "update_client": args.client,
             "duration_s": args.duration,
             "seed": args.seed,
             "backdated_history": (f"libfaketime {BACKDATE}" if faketime_lib
