@@ -52,11 +52,14 @@ macro_rules! insert_rows {
         use diesel::RunQueryDsl as _;
         let rows = $rows;
         match $db {
-            $crate::db::DbConnection::Sqlite(c) => rows.iter().try_for_each(|row| {
-                diesel::insert_into($table).values(row).execute(c).map(drop)
-            }),
+            $crate::db::DbConnection::Sqlite(c) => rows
+                .iter()
+                .try_for_each(|row| diesel::insert_into($table).values(row).execute(c).map(drop)),
             $crate::db::DbConnection::Pg(c) => rows.chunks(1000).try_for_each(|chunk| {
-                diesel::insert_into($table).values(chunk).execute(c).map(drop)
+                diesel::insert_into($table)
+                    .values(chunk)
+                    .execute(c)
+                    .map(drop)
             }),
         }
     }};
@@ -331,6 +334,87 @@ where
     }
 }
 
+/// Secondary indexes set aside while a large batch fills nearly empty tables, and built
+/// again before the transaction ends.
+///
+/// Building an index once over all rows is a sort; keeping it up to date row by row is a
+/// search and an insert per row in every index, most of them at random places. Indexes
+/// behind primary keys and UNIQUE constraints stay (the batch's own lookups and
+/// conflict checks need them); a unique index that is rebuilt checks its rows again.
+/// The definitions come from the database's catalog, so they are the migrations' own.
+/// Dropping an index is transactional on both backends: if the batch fails, the
+/// rollback brings the indexes back as they were. On PostgreSQL it also locks the table
+/// until commit, which is why this is only for tables the batch is much larger than.
+#[must_use = "the indexes must be restored before the transaction commits"]
+pub struct DeferredIndexes {
+    definitions: Vec<String>,
+}
+
+#[derive(diesel::QueryableByName)]
+struct IndexDefinition {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct RowCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+impl DeferredIndexes {
+    /// Drops the secondary indexes of each table that holds fewer than `rows` rows:
+    /// `tables` pairs a table name with the number of rows the batch adds to it.
+    pub fn drop(conn: &mut DbConnection, tables: &[(&str, usize)]) -> diesel::QueryResult<Self> {
+        use diesel::RunQueryDsl;
+        let mut definitions = Vec::new();
+        for &(table, rows) in tables {
+            // Counts at most `rows` rows: cheap however large the table is.
+            let existing = diesel::sql_query(format!(
+                "SELECT count(*) AS n FROM (SELECT 1 FROM {table} LIMIT {rows}) AS existing"
+            ))
+            .get_result::<RowCount>(conn)?
+            .n;
+            if usize::try_from(existing).unwrap_or(usize::MAX) >= rows {
+                continue;
+            }
+            let catalog = match conn {
+                // Indexes behind PRIMARY KEY and UNIQUE columns have no SQL of their own.
+                DbConnection::Sqlite(_) => diesel::sql_query(
+                    "SELECT name, sql AS definition FROM sqlite_master \
+                     WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                ),
+                DbConnection::Pg(_) => diesel::sql_query(
+                    "SELECT i.relname::text AS name, pg_get_indexdef(i.oid) AS definition \
+                     FROM pg_index x \
+                     JOIN pg_class i ON i.oid = x.indexrelid \
+                     JOIN pg_class t ON t.oid = x.indrelid \
+                     WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace \
+                       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) \
+                     ORDER BY i.relname",
+                ),
+            };
+            let indexes = catalog
+                .bind::<diesel::sql_types::Text, _>(table)
+                .load::<IndexDefinition>(conn)?;
+            for index in indexes {
+                conn.batch_execute(&format!("DROP INDEX \"{}\"", index.name))?;
+                definitions.push(index.definition);
+            }
+        }
+        Ok(Self { definitions })
+    }
+
+    /// Builds the indexes again.
+    pub fn restore(self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
+        self.definitions
+            .iter()
+            .try_for_each(|definition| conn.batch_execute(definition))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,11 +450,9 @@ mod tests {
             compile_options: String,
         }
         let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        let options: Vec<CompileOption> = diesel::RunQueryDsl::load(
-            diesel::sql_query("PRAGMA compile_options"),
-            &mut conn,
-        )
-        .unwrap();
+        let options: Vec<CompileOption> =
+            diesel::RunQueryDsl::load(diesel::sql_query("PRAGMA compile_options"), &mut conn)
+                .unwrap();
         let names: Vec<&str> = options.iter().map(|o| o.compile_options.as_str()).collect();
         assert!(names.contains(&"ENABLE_QPSG"), "{names:?}");
     }

@@ -17,12 +17,15 @@ use super::model::{child_path, NewOrganizationRow, OrganizationChanges, Organiza
 use super::service::now;
 use super::view::Organization;
 use crate::audit::{self, AuditActor, AuditEntry, Outcome};
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, DbConnection, DeferredIndexes};
 use crate::domain::organization::{FieldNaming, OrganizationFields};
 use crate::domain::Bin;
 
 /// Rows looked up in the database at a time.
 const CHUNK: usize = 500;
+/// Files of at least this many rows may defer the index upkeep of the tables they fill
+/// (see [`DeferredIndexes`]).
+const BULK_ROWS: usize = 5_000;
 /// Row errors listed at most; the count covers all of them.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
@@ -163,10 +166,28 @@ pub fn import_organizations(
             .map_err(ImportError::from)?;
         }
         let mut plan = check(conn, source, progress)?;
+        // A file larger than the tables it fills (a first load): their secondary
+        // indexes are built once at the end instead of row by row.
+        let rows = plan.entries.len();
+        let deferred = (rows >= BULK_ROWS)
+            .then(|| {
+                DeferredIndexes::drop(
+                    conn,
+                    &[
+                        ("organizations", rows),
+                        ("statuses", rows),
+                        ("audit_log", rows),
+                    ],
+                )
+            })
+            .transpose()?;
         let mut report = write(conn, source, &mut plan, context, progress)?;
         report.dry_run = dry_run;
         // New organizations, and ones whose kind changed, join the rollouts that apply.
         crate::rollout::service::sync_all_rollouts(conn)?;
+        if let Some(deferred) = deferred {
+            deferred.restore(conn)?;
+        }
         audit::record(
             conn,
             &context.actor,

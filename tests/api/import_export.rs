@@ -1,3 +1,4 @@
+use aitu_tracker::db::DbConnection;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -356,4 +357,94 @@ async fn import_header_problems_are_reported_on_line_one() {
     )
     .await;
     assert!(body["detail"].as_str().unwrap().contains("text/csv"));
+}
+
+/// The names of the indexes on the tables a large first import fills.
+async fn index_names(app: &TestApp) -> Vec<String> {
+    app.with_conn(|conn| {
+        #[derive(diesel::QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        let query = match conn {
+            DbConnection::Sqlite(_) => {
+                "SELECT name FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name IN ('organizations', 'statuses', 'audit_log') ORDER BY name"
+            }
+            DbConnection::Pg(_) => {
+                "SELECT indexname::text AS name FROM pg_indexes WHERE schemaname = current_schema() \
+                 AND tablename IN ('organizations', 'statuses', 'audit_log') ORDER BY indexname"
+            }
+        };
+        diesel::RunQueryDsl::load::<Name>(diesel::sql_query(query), conn)
+            .expect("reading the catalog")
+            .into_iter()
+            .map(|n| n.name)
+            .collect()
+    })
+    .await
+}
+
+/// A file of `n` new organizations: one root and its children.
+fn large_file(n: usize) -> (String, String) {
+    let root = new_bin();
+    let mut csv = format!(
+        "{HEADER}\n{}\n",
+        row(&root, "", "Министерство цифрового развития")
+    );
+    for i in 1..n {
+        csv.push_str(&row(&new_bin(), &root, &format!("Управление № {i}")));
+        csv.push('\n');
+    }
+    (csv, root)
+}
+
+#[tokio::test]
+async fn a_large_first_load_builds_its_indexes_again_and_a_refused_one_keeps_them() {
+    let app = spawn_app().await;
+    let indexes = index_names(&app).await;
+    assert!(
+        indexes.iter().any(|n| n == "organizations_name_ru"),
+        "{indexes:?}"
+    );
+
+    // Refused after the rows were written (outside the importer's scope): the rollback
+    // brings back the indexes set aside for the load, and nothing else changes.
+    let scope_root = app.create_org(org_body(&new_bin(), "Аппарат")).await;
+    let before = app.snapshot().await;
+    let (_, token) = app
+        .add_user("coordinator", Some(scope_root["id"].as_str().unwrap()))
+        .await;
+    let (csv, _) = large_file(5_000);
+    let refused = app.as_token(&token).import_csv(&csv, false).await;
+    problem(refused, 403).await;
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(index_names(&app).await, indexes);
+
+    // Accepted: every index is there again and answers queries.
+    let (csv, root) = large_file(5_000);
+    let response = app.import_csv(&csv, false).await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["created"], 5_000);
+    assert_eq!(index_names(&app).await, indexes);
+    let found = app
+        .get_json("/api/v1/organizations?q=4999&kind=departmental_body")
+        .await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["name_ru"], "Управление № 4999");
+    let children = app
+        .get_json(&format!("/api/v1/organizations/{root}/children?per_page=1"))
+        .await;
+    assert_eq!(children["total"], 4_999);
+    let statuses = app
+        .get_json("/api/v1/rollouts/aitu/status?kind=departmental_body&per_page=1")
+        .await;
+    assert_eq!(statuses["total"], 5_000);
+    // The same file again (now the tables are as large as it): every row unchanged.
+    let duplicate = app.import_csv(&csv, false).await;
+    assert_eq!(duplicate.status(), 200);
+    let again: Value = duplicate.json().await.unwrap();
+    assert_eq!(again["unchanged"], 5_000);
 }
