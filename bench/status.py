@@ -350,7 +350,8 @@ for line in io.lines(os.getenv("AITU_BENCH_UNITS")) do
   local bin, current = line:match("^(%d+) (%S+)$")
   units[#units + 1] = {bin = bin, at = next_at[current] or 1}
 end
-local sent = 0
+-- Global, not local: done() reads it from the thread's state with thread:get().
+sent = 0
 local threads = {}
 
 function setup(thread)

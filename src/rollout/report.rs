@@ -300,8 +300,8 @@ fn warning_window_end(day: NaiveDate, at_risk_days: i64) -> Option<NaiveDate> {
 
 /// The grouping of a report: the key, and the GROUP BY list. Without a key, and by
 /// region or kind, the rows are grouped in the order of the `statuses_report` index
-/// (region, kind, status), so the database adds up as it reads, with no sort; the
-/// few rows are folded further here.
+/// (region, kind, status, then deadline), so the database adds up as it reads, with no
+/// sort; the few rows are folded further here.
 fn grouping(group: Option<GroupBy>, alias: &str) -> (String, String) {
     let index_order = format!("{alias}.org_region, {alias}.org_kind, {alias}.status");
     match group {
@@ -314,7 +314,29 @@ fn grouping(group: Option<GroupBy>, alias: &str) -> (String, String) {
     }
 }
 
+/// Units of one status and one deadline in one group: what the database adds up for
+/// today's numbers.
+#[derive(Debug, QueryableByName)]
+struct DeadlineRow {
+    #[diesel(sql_type = Text)]
+    group_key: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Date)]
+    deadline: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    units: i64,
+    #[diesel(sql_type = BigInt)]
+    accounts_active: i64,
+    #[diesel(sql_type = BigInt)]
+    headcount: i64,
+}
+
 /// The numbers as they are now: one pass over the status rows.
+///
+/// The database only counts and adds up, per group, status and deadline (a handful of
+/// distinct deadlines: one per kind, plus extensions); whether a deadline is past or
+/// near is decided here for each of those few rows, not in SQL for every unit.
 fn current_rows(
     conn: &mut DbConnection,
     rollout: &Rollout,
@@ -326,15 +348,33 @@ fn current_rows(
     let (key, group_list) = grouping(group, "s");
     let mut sql = Sql::new();
     sql.push(&format!(
-        "SELECT {key} AS group_key, s.status AS status, COUNT(*) AS units, \
+        "SELECT {key} AS group_key, s.status AS status, s.deadline AS deadline, \
+         COUNT(*) AS units, \
          CAST(COALESCE(SUM(s.accounts_active), 0) AS BIGINT) AS accounts_active, \
-         CAST(COALESCE(SUM(s.org_headcount), 0) AS BIGINT) AS headcount"
+         CAST(COALESCE(SUM(s.org_headcount), 0) AS BIGINT) AS headcount \
+         FROM statuses s"
     ));
-    push_deadline_counts(&mut sql, "s.deadline", day, at_risk_days);
-    sql.push(" FROM statuses s");
     push_units(&mut sql, rollout, scope);
-    sql.push(&format!(" GROUP BY {group_list}"));
-    sql.load(conn)
+    sql.push(&format!(" GROUP BY {group_list}, s.deadline"));
+    let window_end = warning_window_end(day, at_risk_days);
+    Ok(sql
+        .load::<DeadlineRow>(conn)?
+        .into_iter()
+        .map(|row| {
+            // The same arithmetic as `push_deadline_counts`.
+            let past = row.deadline < day;
+            let near = window_end.is_some_and(|end| row.deadline >= day && row.deadline <= end);
+            GroupedRow {
+                past_deadline: if past { row.units } else { 0 },
+                near_deadline: if near { row.units } else { 0 },
+                group_key: row.group_key,
+                status: row.status,
+                units: row.units,
+                accounts_active: row.accounts_active,
+                headcount: row.headcount,
+            }
+        })
+        .collect())
 }
 
 /// The numbers as they stood before `cutoff` (the end of `day`), rebuilt from the
