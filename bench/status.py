@@ -415,7 +415,7 @@ def throughput_wrk(port: int, token: str, orgs: list[reg.Org], imports: int, thr
         "errors_by_status": errors_by_status,
         "error_samples": [],
         "updates_per_s": ok / elapsed if elapsed > 0 else None,
-        "distinct_units": min(w["sent"], len(rest)),
+        "distinct_units": min(w["sent"] - 1, len(rest)),
         "warmup_updates_ok": warmup_ok,
         "latency": {"p50_ms": w["p50_us"] / 1000, "p95_ms": w["p95_us"] / 1000,
                     "p99_ms": w["p99_us"] / 1000, "count": ok},
@@ -423,11 +423,14 @@ def throughput_wrk(port: int, token: str, orgs: list[reg.Org], imports: int, thr
         "server_cpu_s": (cpu_server - cpu_server_before
                          if cpu_server is not None and cpu_server_before is not None else None),
     }
-    # The first unit was sent first (and again on every pass over the list); requests
-    # still in flight when wrk stops are the last ones, never the first unit's.
-    passes = -(-w["sent"] // len(rest))
-    if w["sent"] % len(rest) > threads or w["sent"] < len(rest):
-        out["sample_unit"] = (orgs[rest[0]].bin, passes)
+    # wrk calls request() once before the run to check what it returns, without
+    # sending it: the first unit is never updated, and the second is the first sent
+    # (again on every pass over the list). Requests still in flight when wrk stops are
+    # the last ones, not the second unit's.
+    sent = w["sent"] - 1
+    passes = -(-sent // len(rest))
+    if sent > 1 and (sent % len(rest) > threads or sent < len(rest)):
+        out["sample_unit"] = (orgs[rest[1]].bin, passes)
     return out
 
 

@@ -56,7 +56,7 @@ impl UserRow {
         users::table
             .find(id)
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -64,7 +64,7 @@ impl UserRow {
         users::table
             .filter(users::email.eq(email.trim().to_lowercase()))
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -77,7 +77,7 @@ impl UserRow {
             .left_join(organizations::table)
             .filter(users::id.eq(id))
             .select((Self::as_select(), organizations::path.nullable()))
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -167,7 +167,7 @@ impl TokenRow {
                 UserRow::as_select(),
                 organizations::path.nullable(),
             ))
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -175,7 +175,7 @@ impl TokenRow {
         api_tokens::table
             .find(id)
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -229,7 +229,7 @@ impl SessionRow {
                 UserRow::as_select(),
                 organizations::path.nullable(),
             ))
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -290,7 +290,7 @@ impl LoginFailureRow {
         login_failures::table
             .find(key)
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

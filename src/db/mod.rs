@@ -440,23 +440,6 @@ mod tests {
         assert!(DatabaseUrl::parse("  ").is_err());
     }
 
-    /// `.cargo/config.toml` builds SQLite with `SQLITE_ENABLE_QPSG`: without it every
-    /// statement with `LIMIT ?` is compiled again each time it runs.
-    #[test]
-    fn sqlite_is_built_with_stable_query_plans() {
-        #[derive(diesel::QueryableByName)]
-        struct CompileOption {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            compile_options: String,
-        }
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        let options: Vec<CompileOption> =
-            diesel::RunQueryDsl::load(diesel::sql_query("PRAGMA compile_options"), &mut conn)
-                .unwrap();
-        let names: Vec<&str> = options.iter().map(|o| o.compile_options.as_str()).collect();
-        assert!(names.contains(&"ENABLE_QPSG"), "{names:?}");
-    }
-
     #[test]
     fn postgres_passwords_never_reach_the_log() {
         let url = DatabaseUrl::parse("postgres://app:s3cret@db.local:5432/aitu").unwrap();

@@ -205,7 +205,7 @@ impl OrganizationRow {
         dsl::organizations
             .find(id)
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -213,7 +213,7 @@ impl OrganizationRow {
         dsl::organizations
             .filter(dsl::bin.eq(bin))
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

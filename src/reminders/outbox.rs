@@ -357,7 +357,7 @@ pub fn claim_next(
             return m::reminder_messages
                 .find(&id)
                 .select(MessageRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional();
         }
     }

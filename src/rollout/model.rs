@@ -138,7 +138,7 @@ impl RolloutRow {
         rollouts::table
             .find(slug)
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -357,7 +357,7 @@ impl StatusRow {
         statuses::table
             .find((rollout, organization_id))
             .select(Self::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
