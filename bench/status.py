@@ -534,8 +534,9 @@ def start_server(binary: Path, env: dict, log_path: Path) -> subprocess.Popen:
 
 
 def status_imports(api: Api, orgs: list[reg.Org], args, result: BackendResult,
-                   started: float) -> int:
-    """Runs up to args.imports status imports; returns how many were done."""
+                   started: float, between=None) -> int:
+    """Runs up to args.imports status imports; returns how many were done. `between`,
+    if given, runs after each import (PostgreSQL: VACUUM)."""
     done = 0
     path = f"/api/v1/rollouts/{ROLLOUT}/status/import"
     for k in range(args.imports):
@@ -561,6 +562,10 @@ def status_imports(api: Api, orgs: list[reg.Org], args, result: BackendResult,
         done += 1
         log(f"{result.backend}: status import {k + 1}/{args.imports}: {report.get('changed')} "
             f"changed in {elapsed:.1f} s ({entry['events_per_s']:.0f} events/s)")
+        if between is not None:
+            t = time.perf_counter()
+            between()
+            entry["vacuum_s"] = time.perf_counter() - t
         if report.get("changed") != len(orgs):
             result.notes.append(f"status import {k + 1} changed {report.get('changed')} of "
                                 f"{len(orgs)} rows")
@@ -602,7 +607,12 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
         result.setup["setup_server_today"] = server_today.isoformat()
         log(f"{backend}: setup server ready on port {port} (its today: {server_today})")
         imports_started = time.perf_counter()
-        done = status_imports(api, orgs, args, result, imports_started)
+        between = None
+        if pg is not None and args.vacuum_between:
+            def between() -> None:
+                pg.psql("VACUUM statuses", url=pg.url)
+            result.notes.append("VACUUM statuses after each status import (--vacuum-between)")
+        done = status_imports(api, orgs, args, result, imports_started, between)
         imports_wall = time.perf_counter() - imports_started
         result.setup.update(
             imports_done=done, imports_wanted=args.imports, imports_wall_s=imports_wall,
@@ -873,6 +883,11 @@ def main() -> int:
     parser.add_argument("--no-backdate", dest="backdate", action="store_false",
                         help="write the history on the real clock (then as_of=yesterday "
                              "sees none of it)")
+    parser.add_argument("--vacuum-between", action="store_true",
+                        help="PostgreSQL: VACUUM the status table after each status import, "
+                             "as autovacuum does over the weeks a real history takes; "
+                             "without it ten rewrites in a few minutes leave the table and "
+                             "its indexes many times their live size")
     parser.add_argument("--no-analyze", dest="analyze", action="store_false",
                         help="PostgreSQL: no VACUUM (ANALYZE) between setup and measurements")
     args = parser.parse_args()
@@ -922,6 +937,7 @@ def main() -> int:
             "update_client": args.client,
             "duration_s": args.duration,
             "seed": args.seed,
+            "vacuum_between_imports": args.vacuum_between,
             "backdated_history": (f"libfaketime {BACKDATE}" if faketime_lib
                                   else f"no ({faketime_skip})"),
             "commit": reg.git_commit(),

@@ -341,7 +341,10 @@ where
 /// search and an insert per row in every index, most of them at random places. Indexes
 /// behind primary keys and UNIQUE constraints stay (the batch's own lookups and
 /// conflict checks need them); a unique index that is rebuilt checks its rows again.
-/// The definitions come from the database's catalog, so they are the migrations' own.
+/// The definitions come from the database's catalog, so they are the migrations' own,
+/// and they are built again in the order they were first created: SQLite, without
+/// statistics, settles ties between equally good indexes by that order, and the
+/// status page's plan depends on it (built in name order, it took 11 ms instead of 2).
 /// Dropping an index is transactional on both backends: if the batch fails, the
 /// rollback brings the indexes back as they were. On PostgreSQL it also locks the table
 /// until commit, which is why this is only for tables the batch is much larger than.
@@ -384,7 +387,7 @@ impl DeferredIndexes {
                 // Indexes behind PRIMARY KEY and UNIQUE columns have no SQL of their own.
                 DbConnection::Sqlite(_) => diesel::sql_query(
                     "SELECT name, sql AS definition FROM sqlite_master \
-                     WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                     WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid",
                 ),
                 DbConnection::Pg(_) => diesel::sql_query(
                     "SELECT i.relname::text AS name, pg_get_indexdef(i.oid) AS definition \
@@ -393,7 +396,7 @@ impl DeferredIndexes {
                      JOIN pg_class t ON t.oid = x.indrelid \
                      WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace \
                        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) \
-                     ORDER BY i.relname",
+                     ORDER BY i.oid",
                 ),
             };
             let indexes = catalog

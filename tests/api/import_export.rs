@@ -359,7 +359,8 @@ async fn import_header_problems_are_reported_on_line_one() {
     assert!(body["detail"].as_str().unwrap().contains("text/csv"));
 }
 
-/// The names of the indexes on the tables a large first import fills.
+/// The names of the indexes on the tables a large first import fills, table by table
+/// in the order they were created (SQLite's planner settles ties by that order).
 async fn index_names(app: &TestApp) -> Vec<String> {
     app.with_conn(|conn| {
         #[derive(diesel::QueryableByName)]
@@ -370,11 +371,15 @@ async fn index_names(app: &TestApp) -> Vec<String> {
         let query = match conn {
             DbConnection::Sqlite(_) => {
                 "SELECT name FROM sqlite_master WHERE type = 'index' \
-                 AND tbl_name IN ('organizations', 'statuses', 'audit_log') ORDER BY name"
+                 AND tbl_name IN ('organizations', 'statuses', 'audit_log') \
+                 ORDER BY tbl_name, rowid"
             }
             DbConnection::Pg(_) => {
-                "SELECT indexname::text AS name FROM pg_indexes WHERE schemaname = current_schema() \
-                 AND tablename IN ('organizations', 'statuses', 'audit_log') ORDER BY indexname"
+                "SELECT i.relname::text AS name FROM pg_index x \
+                 JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                 WHERE t.relnamespace = current_schema()::regnamespace \
+                 AND t.relname IN ('organizations', 'statuses', 'audit_log') \
+                 ORDER BY t.relname, i.oid"
             }
         };
         diesel::RunQueryDsl::load::<Name>(diesel::sql_query(query), conn)
