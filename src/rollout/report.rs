@@ -155,26 +155,6 @@ pub struct Scope {
     pub within_path: Option<String>,
 }
 
-/// Units of one status in one group, with how many of them are past their deadline
-/// and how many are within the warning window on the report's day.
-#[derive(Debug, QueryableByName)]
-struct GroupedRow {
-    #[diesel(sql_type = Text)]
-    group_key: String,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = BigInt)]
-    units: i64,
-    #[diesel(sql_type = BigInt)]
-    accounts_active: i64,
-    #[diesel(sql_type = BigInt)]
-    headcount: i64,
-    #[diesel(sql_type = BigInt)]
-    past_deadline: i64,
-    #[diesel(sql_type = BigInt)]
-    near_deadline: i64,
-}
-
 /// A value bound into a hand-written query.
 enum Bind {
     Text(String),
@@ -266,28 +246,6 @@ fn push_units(sql: &mut Sql, rollout: &Rollout, scope: &Scope) {
     }
 }
 
-/// The deadline comparisons of a report on Almaty date `day`, over a `deadline`
-/// expression: units past it (overdue if unsettled), and units due within the warning
-/// window (at risk if unsettled), the same arithmetic as
-/// [`facts`](crate::domain::deadline::facts).
-fn push_deadline_counts(sql: &mut Sql, deadline: &str, day: NaiveDate, at_risk_days: i64) {
-    sql.push(&format!(", CAST(COALESCE(SUM(CASE WHEN {deadline} < "))
-        .bind(Bind::Date(day));
-    sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS past_deadline");
-    match warning_window_end(day, at_risk_days) {
-        Some(end) => {
-            sql.push(&format!(", CAST(COALESCE(SUM(CASE WHEN {deadline} >= "))
-                .bind(Bind::Date(day));
-            sql.push(&format!(" AND {deadline} <= "))
-                .bind(Bind::Date(end));
-            sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS near_deadline");
-        }
-        None => {
-            sql.push(", CAST(0 AS BIGINT) AS near_deadline");
-        }
-    }
-}
-
 /// The last day of the warning window that starts on `day`; `None` when the window is
 /// empty (a negative setting).
 fn warning_window_end(day: NaiveDate, at_risk_days: i64) -> Option<NaiveDate> {
@@ -314,8 +272,9 @@ fn grouping(group: Option<GroupBy>, alias: &str) -> (String, String) {
     }
 }
 
-/// Units of one status and one deadline in one group: what the database adds up for
-/// today's numbers.
+/// Units of one status and one deadline in one group: what the database adds up. There
+/// are a handful of distinct deadlines (one per kind, plus extensions), so whether each
+/// is past or near is decided here, on these few rows, not in SQL for every unit.
 #[derive(Debug, QueryableByName)]
 struct DeadlineRow {
     #[diesel(sql_type = Text)]
@@ -333,18 +292,12 @@ struct DeadlineRow {
 }
 
 /// The numbers as they are now: one pass over the status rows.
-///
-/// The database only counts and adds up, per group, status and deadline (a handful of
-/// distinct deadlines: one per kind, plus extensions); whether a deadline is past or
-/// near is decided here for each of those few rows, not in SQL for every unit.
 fn current_rows(
     conn: &mut DbConnection,
     rollout: &Rollout,
     scope: &Scope,
     group: Option<GroupBy>,
-    day: NaiveDate,
-    at_risk_days: i64,
-) -> QueryResult<Vec<GroupedRow>> {
+) -> QueryResult<Vec<DeadlineRow>> {
     let (key, group_list) = grouping(group, "s");
     let mut sql = Sql::new();
     sql.push(&format!(
@@ -356,25 +309,7 @@ fn current_rows(
     ));
     push_units(&mut sql, rollout, scope);
     sql.push(&format!(" GROUP BY {group_list}, s.deadline"));
-    let window_end = warning_window_end(day, at_risk_days);
-    Ok(sql
-        .load::<DeadlineRow>(conn)?
-        .into_iter()
-        .map(|row| {
-            // The same arithmetic as `push_deadline_counts`.
-            let past = row.deadline < day;
-            let near = window_end.is_some_and(|end| row.deadline >= day && row.deadline <= end);
-            GroupedRow {
-                past_deadline: if past { row.units } else { 0 },
-                near_deadline: if near { row.units } else { 0 },
-                group_key: row.group_key,
-                status: row.status,
-                units: row.units,
-                accounts_active: row.accounts_active,
-                headcount: row.headcount,
-            }
-        })
-        .collect())
+    sql.load(conn)
 }
 
 /// The numbers as they stood before `cutoff` (the end of `day`), rebuilt from the
@@ -386,17 +321,16 @@ fn past_rows(
     scope: &Scope,
     group: Option<GroupBy>,
     day: NaiveDate,
-    at_risk_days: i64,
-) -> QueryResult<Vec<GroupedRow>> {
+) -> QueryResult<Vec<DeadlineRow>> {
     let cutoff = end_of_almaty_day(day);
     let key = group.map_or_else(|| "''".to_owned(), |g| g.expression("u"));
     let mut sql = Sql::new();
     sql.push(
-        "SELECT p.group_key AS group_key, p.status AS status, COUNT(*) AS units, \
+        "SELECT p.group_key AS group_key, p.status AS status, p.deadline AS deadline, \
+         COUNT(*) AS units, \
          CAST(COALESCE(SUM(p.accounts_active), 0) AS BIGINT) AS accounts_active, \
          CAST(COALESCE(SUM(p.headcount), 0) AS BIGINT) AS headcount",
     );
-    push_deadline_counts(&mut sql, "p.deadline", day, at_risk_days);
     sql.push(&format!(
         " FROM (SELECT {key} AS group_key, COALESCE(e.to_status, 'not_started') AS status, \
          COALESCE(e.accounts_active, 0) AS accounts_active, u.org_headcount AS headcount, \
@@ -433,7 +367,7 @@ fn past_rows(
          LEFT JOIN rollout_deadlines rd ON rd.rollout_slug = ",
     )
     .bind(Bind::Text(rollout.row.slug.clone()));
-    sql.push(" AND rd.kind = u.org_kind) p GROUP BY p.group_key, p.status");
+    sql.push(" AND rd.kind = u.org_kind) p GROUP BY p.group_key, p.status, p.deadline");
     sql.load(conn)
 }
 
@@ -448,21 +382,28 @@ pub fn summary(
     at_risk_days: i64,
 ) -> QueryResult<Summary> {
     let rows = if past {
-        past_rows(conn, rollout, scope, group, day, at_risk_days)?
+        past_rows(conn, rollout, scope, group, day)?
     } else {
-        current_rows(conn, rollout, scope, group, day, at_risk_days)?
+        current_rows(conn, rollout, scope, group)?
     };
+    // Units past their deadline (overdue if unsettled), and units due within the
+    // warning window (at risk if unsettled): the same arithmetic as
+    // [`facts`](crate::domain::deadline::facts).
+    let window_end = warning_window_end(day, at_risk_days);
     let mut overall = Figures::default();
     let mut groups: BTreeMap<String, Figures> = BTreeMap::new();
     for row in &rows {
         let status = Status::parse(&row.status).unwrap_or(Status::NotStarted);
+        let past_deadline = if row.deadline < day { row.units } else { 0 };
+        let near = window_end.is_some_and(|end| row.deadline >= day && row.deadline <= end);
+        let near_deadline = if near { row.units } else { 0 };
         overall.add(
             status,
             row.units,
             row.accounts_active,
             row.headcount,
-            row.past_deadline,
-            row.near_deadline,
+            past_deadline,
+            near_deadline,
         );
         if group.is_some() {
             groups.entry(row.group_key.clone()).or_default().add(
@@ -470,8 +411,8 @@ pub fn summary(
                 row.units,
                 row.accounts_active,
                 row.headcount,
-                row.past_deadline,
-                row.near_deadline,
+                past_deadline,
+                near_deadline,
             );
         }
     }
