@@ -166,6 +166,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Active units per rollout, region, kind, status and deadline, kept by triggers
+    /// on `statuses`; read by the national summary.
+    status_tally (rollout_slug, org_region, org_kind, status, deadline) {
+        rollout_slug -> Text,
+        org_region -> Text,
+        org_kind -> Text,
+        status -> Text,
+        deadline -> Date,
+        units -> BigInt,
+        accounts_active -> BigInt,
+        headcount -> BigInt,
+    }
+}
+
+diesel::table! {
     extensions (id) {
         id -> Text,
         rollout_slug -> Text,
@@ -242,6 +257,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rollout_deadlines,
     statuses,
     status_events,
+    status_tally,
     extensions,
     reminder_messages,
     reminder_items,

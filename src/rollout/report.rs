@@ -1,9 +1,10 @@
 //! Progress reports: the summary (now or as it stood at the end of a past day),
 //! grouped by region, kind or top-level parent, and the burndown.
 //!
-//! Aggregation runs in the database: one grouped query that also counts the units
-//! past their deadline and within the warning window on the report's Almaty date; the
-//! few grouped rows are folded into figures here.
+//! Aggregation runs in the database: one grouped query per report that adds up units
+//! per group, status and deadline (from the `status_tally` the triggers keep, or over
+//! the status rows); whether those few deadlines are past or near on the report's
+//! Almaty date is decided here, where the rows are folded into figures.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -229,14 +230,8 @@ impl Sql {
 fn push_units(sql: &mut Sql, rollout: &Rollout, scope: &Scope) {
     sql.push(" WHERE s.rollout_slug = ")
         .bind(Bind::Text(rollout.row.slug.clone()));
-    sql.push(" AND s.org_archived = FALSE AND s.org_kind IN (");
-    for (i, kind) in rollout.kinds().into_iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(Bind::Text(kind));
-    }
-    sql.push(")");
+    sql.push(" AND s.org_archived = FALSE");
+    push_kinds(sql, rollout, "s");
     if let Some(path) = &scope.within_path {
         sql.push(" AND s.org_path >= ")
             .bind(Bind::Text(path.clone()));
@@ -244,6 +239,18 @@ fn push_units(sql: &mut Sql, rollout: &Rollout, scope: &Scope) {
             crate::registry::model::subtree_upper_bound(path),
         ));
     }
+}
+
+/// ` AND <alias>.org_kind IN (…)`: the kinds the rollout applies to.
+fn push_kinds(sql: &mut Sql, rollout: &Rollout, alias: &str) {
+    sql.push(&format!(" AND {alias}.org_kind IN ("));
+    for (i, kind) in rollout.kinds().into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Bind::Text(kind));
+    }
+    sql.push(")");
 }
 
 /// The last day of the warning window that starts on `day`; `None` when the window is
@@ -291,13 +298,19 @@ struct DeadlineRow {
     headcount: i64,
 }
 
-/// The numbers as they are now: one pass over the status rows.
+/// The numbers as they are now. The whole rollout, whole or by region or kind, adds up
+/// the few rows of `status_tally`, which triggers keep in step with every status
+/// write; a subtree, or the breakdown by top-level parent, takes one pass over the
+/// status rows.
 fn current_rows(
     conn: &mut DbConnection,
     rollout: &Rollout,
     scope: &Scope,
     group: Option<GroupBy>,
 ) -> QueryResult<Vec<DeadlineRow>> {
+    if scope.within_path.is_none() && group != Some(GroupBy::Parent) {
+        return tally_rows(conn, rollout, group);
+    }
     let (key, group_list) = grouping(group, "s");
     let mut sql = Sql::new();
     sql.push(&format!(
@@ -309,6 +322,33 @@ fn current_rows(
     ));
     push_units(&mut sql, rollout, scope);
     sql.push(&format!(" GROUP BY {group_list}, s.deadline"));
+    sql.load(conn)
+}
+
+/// The numbers of the whole rollout from its tally.
+fn tally_rows(
+    conn: &mut DbConnection,
+    rollout: &Rollout,
+    group: Option<GroupBy>,
+) -> QueryResult<Vec<DeadlineRow>> {
+    let key = group.map_or_else(|| "''".to_owned(), |g| g.expression("t"));
+    let mut sql = Sql::new();
+    sql.push(&format!(
+        "SELECT {key} AS group_key, t.status AS status, t.deadline AS deadline, \
+         CAST(SUM(t.units) AS BIGINT) AS units, \
+         CAST(SUM(t.accounts_active) AS BIGINT) AS accounts_active, \
+         CAST(SUM(t.headcount) AS BIGINT) AS headcount \
+         FROM status_tally t WHERE t.rollout_slug = "
+    ))
+    .bind(Bind::Text(rollout.row.slug.clone()));
+    sql.push(" AND t.units <> 0");
+    push_kinds(&mut sql, rollout, "t");
+    // A constant is no GROUP BY term on PostgreSQL.
+    let group_list = match group {
+        None => "t.status, t.deadline".to_owned(),
+        Some(_) => format!("{key}, t.status, t.deadline"),
+    };
+    sql.push(&format!(" GROUP BY {group_list}"));
     sql.load(conn)
 }
 

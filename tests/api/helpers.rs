@@ -328,7 +328,9 @@ impl TestApp {
     /// refused write.
     pub async fn status_snapshot(&self) -> Vec<String> {
         self.with_conn(|conn| {
-            use aitu_tracker::db::schema::{extensions, rollouts, status_events, statuses};
+            use aitu_tracker::db::schema::{
+                extensions, rollouts, status_events, status_tally, statuses,
+            };
             use aitu_tracker::rollout::model::{EventRow, ExtensionRow, RolloutRow, StatusRow};
             let mut out: Vec<String> = statuses::table
                 .order((statuses::rollout_slug, statuses::organization_id))
@@ -361,6 +363,29 @@ impl TestApp {
                     .order(rollouts::slug)
                     .select(RolloutRow::as_select())
                     .load(conn)
+                    .unwrap()
+                    .iter()
+                    .map(|r| format!("{r:?}")),
+            );
+            out.extend(
+                status_tally::table
+                    .order((
+                        status_tally::rollout_slug,
+                        status_tally::org_region,
+                        status_tally::org_kind,
+                        status_tally::status,
+                        status_tally::deadline,
+                    ))
+                    .load::<(
+                        String,
+                        String,
+                        String,
+                        String,
+                        chrono::NaiveDate,
+                        i64,
+                        i64,
+                        i64,
+                    )>(conn)
                     .unwrap()
                     .iter()
                     .map(|r| format!("{r:?}")),
@@ -436,4 +461,88 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// What the reports' derived data says that the primary data does not: status rows
+/// whose copies of their organization's fields (kind, region, headcount, archived,
+/// path) differ from the organization, and `status_tally` rows that differ from the
+/// active status rows added up here.
+pub async fn report_data_out_of_step(app: &TestApp) -> Vec<String> {
+    app.with_conn(|conn| {
+        use aitu_tracker::db::schema::{organizations as o, status_tally as t, statuses as s};
+        use diesel::prelude::*;
+        use std::collections::BTreeMap;
+        type Fields = (String, String, i64, bool, String);
+        type Key = (String, String, String, String, chrono::NaiveDate);
+        let rows: Vec<(String, Fields, Fields)> = s::table
+            .inner_join(o::table)
+            .select((
+                s::organization_id,
+                (
+                    s::org_kind,
+                    s::org_region,
+                    s::org_headcount,
+                    s::org_archived,
+                    s::org_path,
+                ),
+                (
+                    o::kind,
+                    o::region,
+                    o::headcount,
+                    o::archived_at.is_not_null(),
+                    o::path,
+                ),
+            ))
+            .load(conn)
+            .unwrap();
+        let mut problems: Vec<String> = rows
+            .into_iter()
+            .filter(|(_, copy, org)| copy != org)
+            .map(|(id, copy, org)| format!("{id}: {copy:?} != {org:?}"))
+            .collect();
+
+        let active: Vec<(Key, i64, i64)> = s::table
+            .filter(s::org_archived.eq(false))
+            .select((
+                (
+                    s::rollout_slug,
+                    s::org_region,
+                    s::org_kind,
+                    s::status,
+                    s::deadline,
+                ),
+                s::accounts_active,
+                s::org_headcount,
+            ))
+            .load(conn)
+            .unwrap();
+        let mut expected: BTreeMap<Key, (i64, i64, i64)> = BTreeMap::new();
+        for (key, accounts, headcount) in active {
+            let sums = expected.entry(key).or_default();
+            sums.0 += 1;
+            sums.1 += accounts;
+            sums.2 += headcount;
+        }
+        let tally: BTreeMap<Key, (i64, i64, i64)> = t::table
+            .select((
+                (
+                    t::rollout_slug,
+                    t::org_region,
+                    t::org_kind,
+                    t::status,
+                    t::deadline,
+                ),
+                (t::units, t::accounts_active, t::headcount),
+            ))
+            .load::<(Key, (i64, i64, i64))>(conn)
+            .unwrap()
+            .into_iter()
+            .filter(|(_, sums)| *sums != (0, 0, 0))
+            .collect();
+        if tally != expected {
+            problems.push(format!("status_tally {tally:?} != statuses {expected:?}"));
+        }
+        problems
+    })
+    .await
 }

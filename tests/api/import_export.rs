@@ -452,4 +452,5 @@ async fn a_large_first_load_builds_its_indexes_again_and_a_refused_one_keeps_the
     assert_eq!(duplicate.status(), 200);
     let again: Value = duplicate.json().await.unwrap();
     assert_eq!(again["unchanged"], 5_000);
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }

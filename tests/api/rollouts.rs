@@ -137,6 +137,7 @@ async fn every_role_moves_statuses_exactly_as_the_transition_table_says() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -276,6 +277,47 @@ async fn a_stale_version_is_refused_and_two_writers_cannot_both_win() {
         app.get_json("/api/v1/audit?action=status.update").await["total"],
         audit_before
     );
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn concurrent_writers_in_the_same_groups_keep_the_tally_exact() {
+    let app = spawn_app().await;
+    let mut orgs = Vec::new();
+    for i in 0..12 {
+        orgs.push(
+            app.create_org(org_body(&new_bin(), &format!("Орган {i}")))
+                .await,
+        );
+    }
+    // Every unit is in one region and kind, so all writers meet on the same few tally
+    // rows, half of them moving one way between two statuses and half the other way.
+    let rounds = [
+        ["in_progress", "migrated"],
+        ["migrated", "in_progress"],
+        ["verified", "verified"],
+    ];
+    for round in rounds {
+        let mut writers = tokio::task::JoinSet::new();
+        for (i, org) in orgs.iter().enumerate() {
+            let (app, org) = (app.clone(), org.clone());
+            // Moving a reported unit back is a rejection: it takes a reason.
+            let body =
+                json!({"status": round[i % 2], "accounts_active": i + 1, "reason": "recount"});
+            writers.spawn(async move {
+                let answer = set_status(&app, "aitu", &org, body).await;
+                (answer.status(), answer.text().await.unwrap())
+            });
+        }
+        while let Some(answer) = writers.join_next().await {
+            let (status, body) = answer.unwrap();
+            assert_eq!(status, 200, "{body}");
+        }
+        assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
+    }
+    let summary = app.get_json("/api/v1/rollouts/aitu/summary").await;
+    assert_eq!(summary["counts"]["verified"], 12);
+    assert_eq!(summary["accounts_active"], (1..=12).sum::<i64>());
 }
 
 #[tokio::test]
@@ -369,6 +411,7 @@ async fn an_extension_moves_the_deadline_and_the_flags() {
             .await["total"],
         0
     );
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }
 
 /// Sets up a rollout with a hand-checkable mix of statuses.
@@ -480,6 +523,14 @@ async fn the_summary_equals_numbers_worked_out_by_hand() {
         after["counts"]["not_started"], 1,
         "the new child is not started; the archived one is gone"
     );
+    // The national figures add up the tally; the breakdown by parent counts the status
+    // rows one by one: both say the same.
+    let mut by_parent = app
+        .get_json(&format!("/api/v1/rollouts/{slug}/summary?group_by=parent"))
+        .await;
+    by_parent.as_object_mut().unwrap().remove("groups");
+    assert_eq!(by_parent, after);
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -758,6 +809,7 @@ async fn status_import_is_all_or_nothing_with_line_numbers_and_a_dry_run() {
         .await
         .unwrap();
     assert_eq!(again["unchanged"], 2);
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -824,42 +876,6 @@ async fn the_status_export_is_excel_friendly() {
         .any(|l| l.starts_with(orgs[0]["bin"].as_str().unwrap()) && l.contains(";verified;90;")));
 }
 
-/// Status rows whose copies of their organization's fields (kind, region, headcount,
-/// archived, path) differ from the organization.
-async fn copies_out_of_step(app: &TestApp) -> Vec<String> {
-    app.with_conn(|conn| {
-        use aitu_tracker::db::schema::{organizations as o, statuses as s};
-        use diesel::prelude::*;
-        type Fields = (String, String, i64, bool, String);
-        let rows: Vec<(String, Fields, Fields)> = s::table
-            .inner_join(o::table)
-            .select((
-                s::organization_id,
-                (
-                    s::org_kind,
-                    s::org_region,
-                    s::org_headcount,
-                    s::org_archived,
-                    s::org_path,
-                ),
-                (
-                    o::kind,
-                    o::region,
-                    o::headcount,
-                    o::archived_at.is_not_null(),
-                    o::path,
-                ),
-            ))
-            .load(conn)
-            .unwrap();
-        rows.into_iter()
-            .filter(|(_, copy, org)| copy != org)
-            .map(|(id, copy, org)| format!("{id}: {copy:?} != {org:?}"))
-            .collect()
-    })
-    .await
-}
-
 fn region_group<'a>(summary: &'a Value, region: &str) -> Option<&'a Value> {
     summary["groups"]
         .as_array()
@@ -881,7 +897,7 @@ async fn reports_follow_every_change_of_an_organization() {
         2
     );
     let by_region = "/api/v1/rollouts/aitu/summary?group_by=region";
-    assert!(copies_out_of_step(&app).await.is_empty());
+    assert!(report_data_out_of_step(&app).await.is_empty());
     let summary = app.get_json(by_region).await;
     assert_eq!(region_group(&summary, "KZ-71").unwrap()["total"], 1);
     assert_eq!(summary["headcount"], 200);
@@ -896,7 +912,7 @@ async fn reports_follow_every_change_of_an_organization() {
         )
         .await;
     assert_eq!(edited.status(), 200);
-    assert_eq!(copies_out_of_step(&app).await, Vec::<String>::new());
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
     let summary = app.get_json(by_region).await;
     assert!(region_group(&summary, "KZ-71").is_none());
     assert_eq!(region_group(&summary, "KZ-75").unwrap()["headcount"], 250);
@@ -911,7 +927,7 @@ async fn reports_follow_every_change_of_an_organization() {
         .patch_json(&committee_path, &json!({"kind": "territorial_body"}), None)
         .await;
     assert_eq!(changed.status(), 200);
-    assert!(copies_out_of_step(&app).await.is_empty());
+    assert!(report_data_out_of_step(&app).await.is_empty());
     assert_eq!(
         app.get_json("/api/v1/rollouts/second/summary").await["total"],
         1
@@ -932,7 +948,7 @@ async fn reports_follow_every_change_of_an_organization() {
         .patch_json(&committee_path, &json!({"parent_id": null}), None)
         .await;
     assert_eq!(moved.status(), 200);
-    assert!(copies_out_of_step(&app).await.is_empty());
+    assert!(report_data_out_of_step(&app).await.is_empty());
     let by_parent = app
         .get_json("/api/v1/rollouts/aitu/summary?group_by=parent")
         .await;
@@ -957,7 +973,7 @@ async fn reports_follow_every_change_of_an_organization() {
         .post_json(&format!("{committee_path}/archive"), &json!({}))
         .await;
     assert_eq!(archived.status(), 200);
-    assert!(copies_out_of_step(&app).await.is_empty());
+    assert!(report_data_out_of_step(&app).await.is_empty());
     assert_eq!(app.get_json(by_region).await["total"], 1);
     assert_eq!(
         app.get_json("/api/v1/rollouts/aitu/status").await["total"],
@@ -967,7 +983,7 @@ async fn reports_follow_every_change_of_an_organization() {
         .post_json(&format!("{committee_path}/unarchive"), &json!({}))
         .await;
     assert_eq!(back.status(), 200);
-    assert!(copies_out_of_step(&app).await.is_empty());
+    assert!(report_data_out_of_step(&app).await.is_empty());
     assert_eq!(app.get_json(by_region).await["total"], 2);
 
     // A registry import that changes an organization.
@@ -978,7 +994,7 @@ async fn reports_follow_every_change_of_an_organization() {
     );
     let imported = app.import_csv(&csv, false).await;
     assert_eq!(imported.status(), 200);
-    assert!(copies_out_of_step(&app).await.is_empty());
+    assert!(report_data_out_of_step(&app).await.is_empty());
     let summary = app.get_json(by_region).await;
     assert_eq!(region_group(&summary, "KZ-35").unwrap()["headcount"], 75);
 }
@@ -1135,4 +1151,5 @@ async fn stored_deadlines_and_summary_flags_follow_extensions_and_rollout_edits(
     assert_eq!(stored.headers()["etag"].to_str().unwrap(), etag);
     assert_eq!(stored.json::<Value>().await.unwrap(), answered);
     check(2, 1).await;
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }
