@@ -484,31 +484,58 @@ impl StatusRow {
         crate::insert_rows!(conn, statuses::table, rows)
     }
 
-    /// Organizations of `kinds` (archived ones too) that have no status row in
-    /// `rollout` yet: their ids and the fields a status row copies.
-    pub fn missing(
+    /// Gives every organization of `kind` (archived ones too) that has no status row in
+    /// `rollout` a fresh one (not started, due `deadline`), with its copies of the
+    /// organization's fields: one INSERT … SELECT, the rows never leave the database.
+    pub fn insert_missing(
         conn: &mut DbConnection,
         rollout: &str,
-        kinds: &[String],
-    ) -> QueryResult<Vec<(String, OrgCopy)>> {
-        organizations::table
-            .filter(organizations::kind.eq_any(kinds))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
+        kind: &str,
+        deadline: NaiveDate,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        use diesel::dsl::{exists, not};
+        use diesel::sql_types::{BigInt, Date, Text, Timestamp};
+        let fresh = organizations::table
+            .filter(organizations::kind.eq(kind))
+            .filter(not(exists(
                 statuses::table
                     .filter(statuses::rollout_slug.eq(rollout))
                     .filter(statuses::organization_id.eq(organizations::id)),
             )))
             .select((
+                rollout.into_sql::<Text>(),
                 organizations::id,
-                (
-                    organizations::kind,
-                    organizations::region,
-                    organizations::headcount,
-                    organizations::archived_at.is_not_null(),
-                    organizations::path,
-                ),
+                crate::domain::status::Status::NotStarted
+                    .as_str()
+                    .into_sql::<Text>(),
+                0i64.into_sql::<BigInt>(),
+                deadline.into_sql::<Date>(),
+                1i64.into_sql::<BigInt>(),
+                now.into_sql::<Timestamp>(),
+                organizations::kind,
+                organizations::region,
+                organizations::headcount,
+                organizations::archived_at.is_not_null(),
+                organizations::path,
+            ));
+        diesel::insert_into(statuses::table)
+            .values(fresh)
+            .into_columns((
+                statuses::rollout_slug,
+                statuses::organization_id,
+                statuses::status,
+                statuses::accounts_active,
+                statuses::deadline,
+                statuses::version,
+                statuses::updated_at,
+                statuses::org_kind,
+                statuses::org_region,
+                statuses::org_headcount,
+                statuses::org_archived,
+                statuses::org_path,
             ))
-            .load(conn)
+            .execute(conn)
     }
 
     /// Sets the effective deadline of every unextended row of `kind` organizations.

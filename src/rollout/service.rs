@@ -114,21 +114,14 @@ fn fresh_status(
 /// Gives every applicable organization a status row and brings unextended deadlines
 /// in line with the rollout's. Cheap when nothing changed.
 pub fn sync_rollout(conn: &mut DbConnection, rollout: &Rollout) -> Result<usize, DieselError> {
-    let kinds = rollout.kinds();
-    let missing = StatusRow::missing(conn, &rollout.row.slug, &kinds)?;
     let now = now();
-    let rows: Vec<NewStatusRow> = missing
-        .into_iter()
-        .map(|(id, org)| NewStatusRow {
-            row: fresh_status(rollout, id, rollout.deadline_for(&org.org_kind), now),
-            org,
-        })
-        .collect();
-    StatusRow::insert_many(conn, &rows)?;
-    for kind in &kinds {
-        StatusRow::set_kind_deadline(conn, &rollout.row.slug, kind, rollout.deadline_for(kind))?;
+    let mut inserted = 0;
+    for kind in rollout.kinds() {
+        let deadline = rollout.deadline_for(&kind);
+        inserted += StatusRow::insert_missing(conn, &rollout.row.slug, &kind, deadline, now)?;
+        StatusRow::set_kind_deadline(conn, &rollout.row.slug, &kind, deadline)?;
     }
-    Ok(rows.len())
+    Ok(inserted)
 }
 
 /// Brings one organization's status rows in line with every rollout: after it is
