@@ -165,6 +165,8 @@ pub fn import_organizations(
             )
             .map_err(ImportError::from)?;
         }
+        // Organization edits reach the status rows' copies one row at a time.
+        let tally = crate::rollout::tally::Deferred::begin(conn)?;
         let mut plan = check(conn, source, progress)?;
         // A file larger than the tables it fills (a first load): their secondary
         // indexes are built once at the end instead of row by row.
@@ -185,6 +187,7 @@ pub fn import_organizations(
         report.dry_run = dry_run;
         // New organizations, and ones whose kind changed, join the rollouts that apply.
         crate::rollout::service::sync_all_rollouts(conn)?;
+        tally.finish(conn)?;
         if let Some(deferred) = deferred {
             deferred.restore(conn)?;
         }

@@ -202,6 +202,7 @@ pub fn load_demo_history(conn: &mut DbConnection) -> anyhow::Result<usize> {
         // Oldest first, so event ids follow time as they do in real use.
         events.sort_by_key(|e| e.at);
         EventRow::insert_many(conn, &events)?;
+        let tally = super::tally::Deferred::begin(conn)?;
         for (id, status, accounts, completed_at, at) in &finals {
             diesel::update(statuses::table.find(("aitu", id)))
                 .set((
@@ -213,6 +214,7 @@ pub fn load_demo_history(conn: &mut DbConnection) -> anyhow::Result<usize> {
                 ))
                 .execute(conn)?;
         }
+        tally.finish(conn)?;
         Ok(events.len())
     })
 }

@@ -6,5 +6,6 @@ pub mod demo;
 pub mod model;
 pub mod report;
 pub mod service;
+pub mod tally;
 pub mod transfer;
 pub mod view;

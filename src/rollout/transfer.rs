@@ -181,6 +181,7 @@ pub fn import_statuses(
     }
     let outcome = write_transaction(conn, |conn| -> Result<StatusImportReport, Abort> {
         let rollout = Rollout::load(conn, slug).map_err(StatusImportError::from)?;
+        let tally = super::tally::Deferred::begin(conn)?;
         let mut orgs: HashMap<String, OrganizationRow> = HashMap::new();
         let bins: Vec<String> = lines.iter().map(|l| l.bin.clone()).collect();
         for chunk in bins.chunks(500) {
@@ -287,6 +288,7 @@ pub fn import_statuses(
             return Err(StatusImportError::OutOfScope { lines: outside }.into());
         }
         EventRow::insert_many(conn, &events)?;
+        tally.finish(conn)?;
         audit::record_many(conn, &audit_actor, audits)?;
         audit::record(
             conn,

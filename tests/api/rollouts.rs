@@ -321,6 +321,28 @@ async fn concurrent_writers_in_the_same_groups_keep_the_tally_exact() {
 }
 
 #[tokio::test]
+async fn the_demo_history_leaves_every_report_consistent() {
+    let app = spawn_app().await;
+    let loaded = app
+        .with_conn(|conn| aitu_tracker::registry::demo::load_demo(conn).unwrap())
+        .await;
+    assert!(loaded.is_some());
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
+    let summary = app.get_json("/api/v1/rollouts/aitu/summary").await;
+    assert!(summary["total"].as_i64().unwrap() > 1_000, "{summary}");
+    assert!(
+        summary["counts"]["verified"].as_i64().unwrap() > 0,
+        "{summary}"
+    );
+    assert!(summary["overdue"].as_i64().unwrap() > 0, "{summary}");
+    let mut by_parent = app
+        .get_json("/api/v1/rollouts/aitu/summary?group_by=parent")
+        .await;
+    by_parent.as_object_mut().unwrap().remove("groups");
+    assert_eq!(by_parent, summary);
+}
+
+#[tokio::test]
 async fn a_change_writes_status_event_and_audit_together() {
     let app = spawn_app().await;
     let org = app.create_org(org_body(&new_bin(), "Министерство")).await;

@@ -27,8 +27,17 @@ GROUP BY rollout_slug, org_region, org_kind, status, deadline;
 -- up once. Each statement writes every tally row it touches in one INSERT, in key
 -- order, so concurrent writers take the row locks in the same order and cannot
 -- deadlock; a write that leaves its group's sums unchanged (a note) writes nothing.
+--
+-- A transaction that updates thousands of status rows one statement at a time (an
+-- import) would update the same tally rows thousands of times, and each update has to
+-- step over every earlier version of the row the transaction left behind: quadratic.
+-- Such a transaction sets `aitu.defer_tally` to 'on' (SET LOCAL) and counts the tally
+-- again from `statuses` before it commits (see `rollout::tally` in the service).
 CREATE FUNCTION status_tally_apply() RETURNS trigger AS $$
 BEGIN
+    IF current_setting('aitu.defer_tally', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO status_tally AS t
         SELECT rollout_slug, org_region, org_kind, status, deadline,
