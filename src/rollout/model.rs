@@ -480,8 +480,12 @@ impl StatusRow {
             .map(drop)
     }
 
-    pub fn insert_many(conn: &mut DbConnection, rows: &[NewStatusRow]) -> QueryResult<()> {
-        crate::insert_rows!(conn, statuses::table, rows)
+    /// Inserts one status row (many come from [`StatusRow::insert_missing`]).
+    pub fn insert(conn: &mut DbConnection, row: &NewStatusRow) -> QueryResult<()> {
+        diesel::insert_into(statuses::table)
+            .values(row)
+            .execute(conn)
+            .map(drop)
     }
 
     /// Gives every organization of `kind` (archived ones too) that has no status row in

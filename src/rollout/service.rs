@@ -138,12 +138,12 @@ pub fn sync_organization(
         }
         let deadline = rollout.deadline_for(&org.kind);
         match StatusRow::find(conn, &rollout.row.slug, &org.id)? {
-            None => StatusRow::insert_many(
+            None => StatusRow::insert(
                 conn,
-                &[NewStatusRow {
+                &NewStatusRow {
                     row: fresh_status(&rollout, org.id.clone(), deadline, now()),
                     org: OrgCopy::from(org),
-                }],
+                },
             )?,
             Some(status) if status.extended_deadline.is_none() && status.deadline != deadline => {
                 StatusRow::set_deadline(conn, &rollout.row.slug, &org.id, deadline)?
