@@ -264,9 +264,9 @@ fn warning_window_end(day: NaiveDate, at_risk_days: i64) -> Option<NaiveDate> {
 }
 
 /// The grouping of a report: the key, and the GROUP BY list. Without a key, and by
-/// region or kind, the rows are grouped in the order of the `statuses_report` index
-/// (region, kind, status, then deadline), so the database adds up as it reads, with no
-/// sort; the few rows are folded further here.
+/// region or kind, the rows are grouped in the order of the `statuses_report` index and
+/// of the `status_tally` key (region, kind, status, then deadline), so the database
+/// adds up as it reads, with no sort; the few rows are folded further here.
 fn grouping(group: Option<GroupBy>, alias: &str) -> (String, String) {
     let index_order = format!("{alias}.org_region, {alias}.org_kind, {alias}.status");
     match group {
@@ -331,7 +331,7 @@ fn tally_rows(
     rollout: &Rollout,
     group: Option<GroupBy>,
 ) -> QueryResult<Vec<DeadlineRow>> {
-    let key = group.map_or_else(|| "''".to_owned(), |g| g.expression("t"));
+    let (key, group_list) = grouping(group, "t");
     let mut sql = Sql::new();
     sql.push(&format!(
         "SELECT {key} AS group_key, t.status AS status, t.deadline AS deadline, \
@@ -343,12 +343,7 @@ fn tally_rows(
     .bind(Bind::Text(rollout.row.slug.clone()));
     sql.push(" AND t.units <> 0");
     push_kinds(&mut sql, rollout, "t");
-    // A constant is no GROUP BY term on PostgreSQL.
-    let group_list = match group {
-        None => "t.status, t.deadline".to_owned(),
-        Some(_) => format!("{key}, t.status, t.deadline"),
-    };
-    sql.push(&format!(" GROUP BY {group_list}"));
+    sql.push(&format!(" GROUP BY {group_list}, t.deadline"));
     sql.load(conn)
 }
 

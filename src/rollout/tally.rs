@@ -30,26 +30,24 @@ const RECOUNT: &str = "
 
 /// Tally maintenance set aside for the rest of a bulk write's transaction.
 #[must_use = "the tally must be counted again before the transaction commits"]
-pub struct Deferred {
-    postgres: bool,
-}
+pub struct Deferred(());
 
 impl Deferred {
     /// Sets the triggers aside until [`Deferred::finish`] or the end of the transaction
     /// (a rollback leaves the tally as it was). Call inside the transaction.
     pub fn begin(conn: &mut DbConnection) -> QueryResult<Self> {
-        let postgres = matches!(conn, DbConnection::Pg(_));
         if let DbConnection::Pg(pg) = conn {
             pg.batch_execute("SET LOCAL aitu.defer_tally = 'on'")?;
         }
-        Ok(Self { postgres })
+        Ok(Self(()))
     }
 
-    /// Counts the tally again and lets the triggers keep it from here on.
+    /// Counts the tally again and lets the triggers keep it from here on; call on the
+    /// connection of the transaction that began it.
     pub fn finish(self, conn: &mut DbConnection) -> QueryResult<()> {
         match conn {
-            DbConnection::Pg(pg) if self.postgres => pg.batch_execute(RECOUNT),
-            _ => Ok(()),
+            DbConnection::Pg(pg) => pg.batch_execute(RECOUNT),
+            DbConnection::Sqlite(_) => Ok(()),
         }
     }
 }
