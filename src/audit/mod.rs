@@ -59,8 +59,10 @@ pub struct AuditEntry {
     pub object_id: Option<String>,
     /// The tree path of the organization concerned, so scoped coordinators see it.
     pub scope_path: Option<String>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    /// The object before and after, as JSON text: serialized once, straight from the
+    /// view (a `serde_json::Value` in between costs a map per object).
+    pub before: Option<String>,
+    pub after: Option<String>,
     pub outcome: Outcome,
     pub detail: Option<String>,
 }
@@ -95,8 +97,8 @@ impl AuditEntry {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Self {
-        self.before = before.and_then(|b| serde_json::to_value(b).ok());
-        self.after = after.and_then(|a| serde_json::to_value(a).ok());
+        self.before = before.and_then(|b| serde_json::to_string(b).ok());
+        self.after = after.and_then(|a| serde_json::to_string(a).ok());
         self
     }
 
@@ -135,8 +137,8 @@ fn new_row(actor: &AuditActor, entry: AuditEntry, at: NaiveDateTime) -> NewAudit
         object_type: entry.object_type.map(str::to_owned),
         object_id: entry.object_id,
         scope_path: entry.scope_path,
-        before_value: entry.before.map(|v| v.to_string()),
-        after_value: entry.after.map(|v| v.to_string()),
+        before_value: entry.before,
+        after_value: entry.after,
         request_id: actor.request.request_id.clone(),
         client_addr: actor.request.client_addr.clone(),
         outcome: entry.outcome.as_str().to_owned(),
