@@ -13,7 +13,7 @@ use diesel::result::Error as DieselError;
 use serde::Serialize;
 
 use super::csv::{CsvRow, OrganizationCsvReader, RowError};
-use super::model::{child_path, NewOrganizationRow, OrganizationChanges, OrganizationRow};
+use super::model::{self, child_path, NewOrganizationRow, OrganizationChanges, OrganizationRow};
 use super::service::now;
 use super::view::Organization;
 use crate::audit::{self, AuditActor, AuditEntry, Outcome};
@@ -26,6 +26,9 @@ const CHUNK: usize = 500;
 /// Files of at least this many rows may defer the index upkeep of the tables they fill
 /// (see [`DeferredIndexes`]).
 const BULK_ROWS: usize = 5_000;
+/// Bytes of new trigram entries a large import gathers in memory (SQLite; see
+/// [`model::set_search_buffer`]).
+const BULK_SEARCH_BUFFER: i64 = 16 << 20;
 /// Row errors listed at most; the count covers all of them.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
@@ -183,9 +186,20 @@ pub fn import_organizations(
                 )
             })
             .transpose()?;
-        let mut report = write(conn, source, &mut plan, context, progress)?;
+        let search_buffer = rows >= BULK_ROWS;
+        if search_buffer {
+            model::set_search_buffer(conn, BULK_SEARCH_BUFFER)?;
+        }
+        let mut report = if plan.by_id.is_empty() {
+            write_new(conn, source, &plan, context, progress)?
+        } else {
+            write(conn, source, &mut plan, context, progress)?
+        };
         report.dry_run = dry_run;
         // New organizations, and ones whose kind changed, join the rollouts that apply.
+        if search_buffer {
+            model::set_search_buffer(conn, model::SEARCH_BUFFER_DEFAULT)?;
+        }
         crate::rollout::service::sync_all_rollouts(conn)?;
         tally.finish(conn)?;
         if let Some(deferred) = deferred {
@@ -230,6 +244,8 @@ struct Plan {
     by_bin: HashMap<u64, usize>,
     /// Rows of the file that exist already, by id.
     by_id: HashMap<String, usize>,
+    /// Parents in the registry but not in the file, by BIN.
+    outside: HashMap<u64, Placed>,
 }
 
 fn parse_bin(raw: &str) -> Option<u64> {
@@ -274,6 +290,25 @@ fn column_of(field: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// The file, [`CHUNK`] rows at a time.
+struct Chunks<'a> {
+    csv: OrganizationCsvReader<Box<dyn Read + 'a>>,
+}
+
+impl<'a> Chunks<'a> {
+    /// Opens the file; `Ok(Err(..))` is a header the import cannot use.
+    fn open(source: &'a dyn CsvSource) -> Result<Result<Self, RowError>, ImportError> {
+        Ok(OrganizationCsvReader::new(source.open()?).map(|csv| Self { csv }))
+    }
+
+    fn next_chunk(&mut self) -> Option<Vec<Result<CsvRow, RowError>>> {
+        let chunk: Vec<_> = std::iter::from_fn(|| self.csv.next_row())
+            .take(CHUNK)
+            .collect();
+        (!chunk.is_empty()).then_some(chunk)
+    }
+}
+
 /// Reads the file in chunks, with the current rows of each chunk's BINs.
 fn for_each_chunk(
     conn: &mut DbConnection,
@@ -285,19 +320,14 @@ fn for_each_chunk(
         HashMap<String, OrganizationRow>,
     ) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
-    let reader = source.open()?;
-    let mut csv = match OrganizationCsvReader::new(reader) {
-        Ok(csv) => csv,
+    let mut chunks = match Chunks::open(source)? {
+        Ok(chunks) => chunks,
         Err(error) => {
             on_header_error(error);
             return Ok(());
         }
     };
-    loop {
-        let chunk: Vec<_> = std::iter::from_fn(|| csv.next_row()).take(CHUNK).collect();
-        if chunk.is_empty() {
-            return Ok(());
-        }
+    while let Some(chunk) = chunks.next_chunk() {
         let bins: Vec<String> = chunk
             .iter()
             .filter_map(|r| r.as_ref().ok())
@@ -310,6 +340,7 @@ fn for_each_chunk(
             .collect();
         f(conn, chunk, current)?;
     }
+    Ok(())
 }
 
 /// Pass 1: checks every row and the tree they make; writes nothing.
@@ -407,7 +438,7 @@ fn check(
             errors: header_errors,
         });
     }
-    check_tree(conn, &entries, &by_bin, &lines, &mut errors)?;
+    let outside = check_tree(conn, &entries, &by_bin, &lines, &mut errors)?;
     if errors.total > 0 {
         let mut listed = errors.listed;
         listed.sort_by_key(|e| e.line);
@@ -425,17 +456,19 @@ fn check(
         entries,
         by_bin,
         by_id,
+        outside,
     })
 }
 
 /// Parents must exist (in the file or the registry), be active, and make no cycle.
+/// Returns the parents found in the registry.
 fn check_tree(
     conn: &mut DbConnection,
     entries: &[Entry],
     by_bin: &HashMap<u64, usize>,
     lines: &[u64],
     errors: &mut Errors,
-) -> Result<(), ImportError> {
+) -> Result<HashMap<u64, Placed>, ImportError> {
     let error_at = |errors: &mut Errors, i: usize, message: String| {
         errors.push(RowError {
             line: lines[i],
@@ -567,7 +600,17 @@ fn check_tree(
             state[c] = 2;
         }
     }
-    Ok(())
+    Ok(registry
+        .into_iter()
+        .map(|(bin, row)| {
+            let placed = Placed {
+                id: row.id,
+                path: row.path,
+                depth: row.depth,
+            };
+            (bin, placed)
+        })
+        .collect())
 }
 
 /// Where a written row sits, for its children.
@@ -587,12 +630,6 @@ fn write(
     context: &ImportContext,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    let in_scope = |path: &str| {
-        context
-            .scope_path
-            .as_deref()
-            .is_none_or(|s| path.starts_with(s))
-    };
     let mut out_of_scope = Vec::new();
     let total = plan.entries.len() as u64;
     let mut report = ImportReport {
@@ -658,32 +695,23 @@ fn write(
                             errors: e,
                         })?;
                     let line = row.line;
-                    let changes =
-                        OrganizationChanges::new(&fields, parent.as_ref().map(|p| p.id.clone()));
                     let parent_pos = parent.as_ref().map(|p| (p.path.as_str(), p.depth));
                     let here = match existing {
                         None => {
-                            let id = uuid::Uuid::now_v7().hyphenated().to_string();
-                            let new_row = changes.into_new_row(id, parent_pos, now());
+                            let (new_row, audit, here) = create(&fields, parent.as_ref());
                             report.created += 1;
-                            if !in_scope(&new_row.path) {
+                            if !in_scope(context, &new_row.path) {
                                 out_of_scope.push(line);
                             }
-                            audits.push(
-                                AuditEntry::new("organization.create", Outcome::Success)
-                                    .object("organization", new_row.id.clone())
-                                    .scope_path(new_row.path.clone())
-                                    .change(None::<&()>, Some(&new_row_view(&new_row))),
-                            );
-                            let here = Placed {
-                                id: new_row.id.clone(),
-                                path: new_row.path.clone(),
-                                depth: new_row.depth,
-                            };
+                            audits.push(audit);
                             inserts.push(new_row);
                             here
                         }
                         Some(row) => {
+                            let changes = OrganizationChanges::new(
+                                &fields,
+                                parent.as_ref().map(|p| p.id.clone()),
+                            );
                             // Earlier moves in this transaction may have rewritten its path.
                             let row = if moved {
                                 OrganizationRow::find(conn, &row.id)?.unwrap_or(row)
@@ -694,7 +722,7 @@ fn write(
                             if changes.is_unchanged(&row) && path == row.path {
                                 report.unchanged += 1;
                             } else {
-                                if !in_scope(&path) || !in_scope(&row.path) {
+                                if !in_scope(context, &path) || !in_scope(context, &row.path) {
                                     out_of_scope.push(line);
                                 }
                                 OrganizationRow::insert_many(conn, &std::mem::take(&mut inserts))?;
@@ -759,6 +787,154 @@ fn write(
         });
     }
     Ok(report)
+}
+
+/// Whether a row at `path` lies where the importing user may write.
+fn in_scope(context: &ImportContext, path: &str) -> bool {
+    context
+        .scope_path
+        .as_deref()
+        .is_none_or(|scope| path.starts_with(scope))
+}
+
+/// A new organization under `parent`: its row, its audit entry, and where it sits.
+fn create(
+    fields: &OrganizationFields,
+    parent: Option<&Placed>,
+) -> (NewOrganizationRow, AuditEntry, Placed) {
+    let id = uuid::Uuid::now_v7().hyphenated().to_string();
+    let new_row = OrganizationChanges::new(fields, parent.map(|p| p.id.clone())).into_new_row(
+        id,
+        parent.map(|p| (p.path.as_str(), p.depth)),
+        now(),
+    );
+    let audit = AuditEntry::new("organization.create", Outcome::Success)
+        .object("organization", new_row.id.clone())
+        .scope_path(new_row.path.clone())
+        .change(None::<&()>, Some(&new_row_view(&new_row)));
+    let here = Placed {
+        id: new_row.id.clone(),
+        path: new_row.path.clone(),
+        depth: new_row.depth,
+    };
+    (new_row, audit, here)
+}
+
+/// Pass 2 when every row of the file is new (a first load, or a batch of new units).
+/// Nothing needs reading back, so this thread builds each chunk's rows (parsing,
+/// checking, folding names, the audit JSON) while a second thread writes the chunk
+/// before: the database and the rest of the work each get a core.
+fn write_new(
+    conn: &mut DbConnection,
+    source: &dyn CsvSource,
+    plan: &Plan,
+    context: &ImportContext,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let actor = &context.actor;
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<(), ImportError> {
+            for (rows, audits) in received {
+                OrganizationRow::insert_many(conn, &rows)?;
+                audit::record_many(conn, actor, audits)?;
+            }
+            Ok(())
+        });
+        let built = build_new(source, plan, context, progress, &batches);
+        // The writer ends once every batch is in, or at its first error: the
+        // builder then finds the channel closed and stops.
+        drop(batches);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written?;
+        built
+    })
+}
+
+/// One chunk for the writer: organization rows and their audit entries.
+type Batch = (Vec<NewOrganizationRow>, Vec<AuditEntry>);
+
+/// The building half of [`write_new`]: rows whose parent is placed, in as many rounds
+/// as the file needs (one when parents come first).
+fn build_new(
+    source: &dyn CsvSource,
+    plan: &Plan,
+    context: &ImportContext,
+    progress: &mut dyn Progress,
+    batches: &std::sync::mpsc::SyncSender<Batch>,
+) -> Result<ImportReport, ImportError> {
+    let total = plan.entries.len() as u64;
+    let mut done = vec![false; plan.entries.len()];
+    let mut placed: HashMap<u64, Placed> = HashMap::with_capacity(plan.entries.len());
+    let mut out_of_scope = Vec::new();
+    let mut written = 0u64;
+    while written < total {
+        let before = written;
+        let mut index = 0usize;
+        let Ok(mut chunks) = Chunks::open(source)? else {
+            // The header passed the first reading; a file changed under us.
+            return Err(ImportError::Database(DieselError::RollbackTransaction));
+        };
+        while let Some(chunk) = chunks.next_chunk() {
+            let mut rows = Vec::with_capacity(chunk.len());
+            let mut audits = Vec::with_capacity(chunk.len());
+            for row in chunk.into_iter().flatten() {
+                let i = index;
+                index += 1;
+                if done[i] {
+                    continue;
+                }
+                let entry = &plan.entries[i];
+                let parent = match entry.parent {
+                    ParentRef::Root | ParentRef::Keep => None,
+                    ParentRef::Bin(p) => match plan.by_bin.get(&p) {
+                        Some(&j) if !done[j] => continue,
+                        Some(_) => placed.get(&p),
+                        None => Some(
+                            plan.outside
+                                .get(&p)
+                                .ok_or(ImportError::Database(DieselError::NotFound))?,
+                        ),
+                    },
+                };
+                let fields = row_fields(&row, None).map_err(|e| ImportError::Rejected {
+                    total: e.len() as u64,
+                    errors: e,
+                })?;
+                let (new_row, audit, here) = create(&fields, parent);
+                if !in_scope(context, &new_row.path) {
+                    out_of_scope.push(row.line);
+                }
+                rows.push(new_row);
+                audits.push(audit);
+                placed.insert(entry.bin, here);
+                done[i] = true;
+                written += 1;
+            }
+            if batches.send((rows, audits)).is_err() {
+                // The writer failed: its error is the one to report.
+                return Err(ImportError::Database(DieselError::RollbackTransaction));
+            }
+            progress.written(written, total);
+        }
+        if written == before {
+            // Unreachable after check_tree; a guard against looping forever.
+            return Err(ImportError::Database(DieselError::RollbackTransaction));
+        }
+    }
+    if !out_of_scope.is_empty() {
+        out_of_scope.sort_unstable();
+        return Err(ImportError::OutOfScope {
+            lines: out_of_scope,
+        });
+    }
+    Ok(ImportReport {
+        rows: total,
+        created: total,
+        ..Default::default()
+    })
 }
 
 /// The audit view of a row about to be inserted.
