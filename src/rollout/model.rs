@@ -488,20 +488,20 @@ impl StatusRow {
             .map(drop)
     }
 
-    /// Gives every organization of `kind` (archived ones too) that has no status row in
-    /// `rollout` a fresh one (not started, due `deadline`), with its copies of the
+    /// Gives every organization of `kinds` (archived ones too) that has no status row
+    /// in `rollout` a fresh one (not started, due `deadline`), with its copies of the
     /// organization's fields: one INSERT … SELECT, the rows never leave the database.
     pub fn insert_missing(
         conn: &mut DbConnection,
         rollout: &str,
-        kind: &str,
+        kinds: &[&str],
         deadline: NaiveDate,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
         use diesel::dsl::{exists, not};
         use diesel::sql_types::{BigInt, Date, Text, Timestamp};
         let fresh = organizations::table
-            .filter(organizations::kind.eq(kind))
+            .filter(organizations::kind.eq_any(kinds))
             .filter(not(exists(
                 statuses::table
                     .filter(statuses::rollout_slug.eq(rollout))
@@ -542,22 +542,20 @@ impl StatusRow {
             .execute(conn)
     }
 
-    /// Sets the effective deadline of every unextended row of `kind` organizations.
-    pub fn set_kind_deadline(
+    /// Sets the effective deadline of every unextended row of `kinds` organizations
+    /// (by the row's copy of the kind, which a trigger keeps).
+    pub fn set_kinds_deadline(
         conn: &mut DbConnection,
         rollout: &str,
-        kind: &str,
+        kinds: &[&str],
         deadline: NaiveDate,
     ) -> QueryResult<usize> {
-        let of_kind = organizations::table
-            .filter(organizations::kind.eq(kind))
-            .select(organizations::id);
         diesel::update(
             statuses::table
                 .filter(statuses::rollout_slug.eq(rollout))
                 .filter(statuses::extended_deadline.is_null())
                 .filter(statuses::deadline.ne(deadline))
-                .filter(statuses::organization_id.eq_any(of_kind)),
+                .filter(statuses::org_kind.eq_any(kinds)),
         )
         .set(statuses::deadline.eq(deadline))
         .execute(conn)

@@ -115,11 +115,20 @@ fn fresh_status(
 /// in line with the rollout's. Cheap when nothing changed.
 pub fn sync_rollout(conn: &mut DbConnection, rollout: &Rollout) -> Result<usize, DieselError> {
     let now = now();
+    let kinds = rollout.kinds();
+    // Kinds due on the same day share their statements: each is a pass over a table.
+    let mut by_deadline: Vec<(NaiveDate, Vec<&str>)> = Vec::new();
+    for kind in &kinds {
+        let deadline = rollout.deadline_for(kind);
+        match by_deadline.iter_mut().find(|(d, _)| *d == deadline) {
+            Some((_, group)) => group.push(kind),
+            None => by_deadline.push((deadline, vec![kind])),
+        }
+    }
     let mut inserted = 0;
-    for kind in rollout.kinds() {
-        let deadline = rollout.deadline_for(&kind);
-        inserted += StatusRow::insert_missing(conn, &rollout.row.slug, &kind, deadline, now)?;
-        StatusRow::set_kind_deadline(conn, &rollout.row.slug, &kind, deadline)?;
+    for (deadline, group) in by_deadline {
+        inserted += StatusRow::insert_missing(conn, &rollout.row.slug, &group, deadline, now)?;
+        StatusRow::set_kinds_deadline(conn, &rollout.row.slug, &group, deadline)?;
     }
     Ok(inserted)
 }
