@@ -621,6 +621,16 @@ struct Placed {
     depth: i32,
 }
 
+impl Placed {
+    fn of(row: &NewOrganizationRow) -> Self {
+        Self {
+            id: row.id.clone(),
+            path: row.path.clone(),
+            depth: row.depth,
+        }
+    }
+}
+
 /// Pass 2: writes rows whose parent is already placed, in as many rounds as the
 /// file needs (one when parents come first).
 fn write(
@@ -698,7 +708,8 @@ fn write(
                     let parent_pos = parent.as_ref().map(|p| (p.path.as_str(), p.depth));
                     let here = match existing {
                         None => {
-                            let (new_row, audit, here) = create(&fields, parent.as_ref());
+                            let (new_row, audit) = create(&fields, parent.as_ref());
+                            let here = Placed::of(&new_row);
                             report.created += 1;
                             if !in_scope(context, &new_row.path) {
                                 out_of_scope.push(line);
@@ -797,11 +808,11 @@ fn in_scope(context: &ImportContext, path: &str) -> bool {
         .is_none_or(|scope| path.starts_with(scope))
 }
 
-/// A new organization under `parent`: its row, its audit entry, and where it sits.
+/// A new organization under `parent`: its row and its audit entry.
 fn create(
     fields: &OrganizationFields,
     parent: Option<&Placed>,
-) -> (NewOrganizationRow, AuditEntry, Placed) {
+) -> (NewOrganizationRow, AuditEntry) {
     let id = uuid::Uuid::now_v7().hyphenated().to_string();
     let new_row = OrganizationChanges::new(fields, parent.map(|p| p.id.clone())).into_new_row(
         id,
@@ -812,12 +823,7 @@ fn create(
         .object("organization", new_row.id.clone())
         .scope_path(new_row.path.clone())
         .change(None::<&()>, Some(&new_row_view(&new_row)));
-    let here = Placed {
-        id: new_row.id.clone(),
-        path: new_row.path.clone(),
-        depth: new_row.depth,
-    };
-    (new_row, audit, here)
+    (new_row, audit)
 }
 
 /// Pass 2 when every row of the file is new (a first load, or a batch of new units).
@@ -867,7 +873,17 @@ fn build_new(
 ) -> Result<ImportReport, ImportError> {
     let total = plan.entries.len() as u64;
     let mut done = vec![false; plan.entries.len()];
-    let mut placed: HashMap<u64, Placed> = HashMap::with_capacity(plan.entries.len());
+    // Only rows that are the parent of another row in the file need remembering:
+    // in a deep tree most rows are leaves.
+    let parents: HashSet<u64> = plan
+        .entries
+        .iter()
+        .filter_map(|e| match e.parent {
+            ParentRef::Bin(p) if plan.by_bin.contains_key(&p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let mut placed: HashMap<u64, Placed> = HashMap::with_capacity(parents.len());
     let mut out_of_scope = Vec::new();
     let mut written = 0u64;
     while written < total {
@@ -903,13 +919,15 @@ fn build_new(
                     total: e.len() as u64,
                     errors: e,
                 })?;
-                let (new_row, audit, here) = create(&fields, parent);
+                let (new_row, audit) = create(&fields, parent);
                 if !in_scope(context, &new_row.path) {
                     out_of_scope.push(row.line);
                 }
+                if parents.contains(&entry.bin) {
+                    placed.insert(entry.bin, Placed::of(&new_row));
+                }
                 rows.push(new_row);
                 audits.push(audit);
-                placed.insert(entry.bin, here);
                 done[i] = true;
                 written += 1;
             }

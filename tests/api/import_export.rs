@@ -38,6 +38,55 @@ async fn a_file_imports_with_parents_after_their_children() {
 }
 
 #[tokio::test]
+async fn new_rows_below_a_registry_parent_are_placed_and_audited() {
+    let app = spawn_app().await;
+    let ministry = app.create_org(org_body(&new_bin(), "Министерство")).await;
+    let ministry_bin = ministry["bin"].as_str().unwrap();
+    let (committee, department) = (new_bin(), new_bin());
+    // Every row is new; the department comes before its committee, whose parent is
+    // only in the registry.
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n",
+        row(&department, &committee, "Департамент"),
+        row(&committee, ministry_bin, "Комитет"),
+    );
+    let response = app.import_csv(&csv, false).await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["created"], 2, "{report}");
+
+    let committee_row = app
+        .get_json(&format!("/api/v1/organizations/{committee}"))
+        .await;
+    let department_row = app
+        .get_json(&format!("/api/v1/organizations/{department}"))
+        .await;
+    assert_eq!(committee_row["parent_id"], ministry["id"]);
+    assert_eq!(department_row["parent_id"], committee_row["id"]);
+    assert_eq!(department_row["depth"], 2);
+    let subtree = app
+        .get_json(&format!("/api/v1/organizations/{ministry_bin}/subtree"))
+        .await;
+    assert_eq!(subtree["total"], 2, "{subtree}");
+
+    // One create entry per organization, with the values it was created with.
+    for created in [&committee_row, &department_row] {
+        let trail = app
+            .get_json(&format!(
+                "/api/v1/audit?action=organization.create&object_id={}",
+                created["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(trail["total"], 1, "{trail}");
+        let after = &trail["items"][0]["after"];
+        assert_eq!(after["bin"], created["bin"]);
+        assert_eq!(after["parent_id"], created["parent_id"]);
+        assert_eq!(after["name_ru"], created["name_ru"]);
+    }
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
+}
+
+#[tokio::test]
 async fn one_bad_row_rejects_the_whole_file_and_every_bad_row_is_listed() {
     let app = spawn_app().await;
     let existing = app.create_org(org_body(&new_bin(), "Существующая")).await;
