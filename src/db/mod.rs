@@ -205,13 +205,9 @@ impl ConnectionManager {
                     }
                 })?;
                 // Every pooled connection needs these: foreign keys are off by default in
-                // SQLite, and WAL + NORMAL lets readers run beside the one writer. The page
-                // size only takes effect on a new, empty file (it must come before WAL):
-                // 8 KiB pages make bulk loads and index builds about a tenth faster than
-                // the 4 KiB default, and an existing database keeps the size it has.
+                // SQLite, and WAL + NORMAL lets readers run beside the one writer.
                 conn.batch_execute(&format!(
-                    "PRAGMA page_size = 8192; \
-                     PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
                      PRAGMA cache_size = -16384;",
                     self.sqlite_busy_timeout.as_millis()
