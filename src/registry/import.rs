@@ -791,13 +791,17 @@ fn write(
             return Err(ImportError::Database(DieselError::RollbackTransaction));
         }
     }
-    if !out_of_scope.is_empty() {
-        out_of_scope.sort_unstable();
-        return Err(ImportError::OutOfScope {
-            lines: out_of_scope,
-        });
-    }
+    refuse_out_of_scope(out_of_scope)?;
     Ok(report)
+}
+
+/// Refuses the import if rows on any of `lines` lie outside the importer's scope.
+fn refuse_out_of_scope(mut lines: Vec<u64>) -> Result<(), ImportError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    lines.sort_unstable();
+    Err(ImportError::OutOfScope { lines })
 }
 
 /// Whether a row at `path` lies where the importing user may write.
@@ -942,12 +946,7 @@ fn build_new(
             return Err(ImportError::Database(DieselError::RollbackTransaction));
         }
     }
-    if !out_of_scope.is_empty() {
-        out_of_scope.sort_unstable();
-        return Err(ImportError::OutOfScope {
-            lines: out_of_scope,
-        });
-    }
+    refuse_out_of_scope(out_of_scope)?;
     Ok(ImportReport {
         rows: total,
         created: total,
