@@ -4,6 +4,8 @@
 //! and keeps only a few dozen bytes per row; the second writes, parents before
 //! children. Memory therefore grows with the number of rows, not with their width,
 //! and the whole import is one transaction: a file with any bad row writes nothing.
+//! When every row is new, the second pass runs on two threads: one builds the rows
+//! of a chunk while the other writes the chunk before (`write_new`).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -196,10 +198,10 @@ pub fn import_organizations(
             write(conn, source, &mut plan, context, progress)?
         };
         report.dry_run = dry_run;
-        // New organizations, and ones whose kind changed, join the rollouts that apply.
         if search_buffer {
             model::set_search_buffer(conn, model::SEARCH_BUFFER_DEFAULT)?;
         }
+        // New organizations, and ones whose kind changed, join the rollouts that apply.
         crate::rollout::service::sync_all_rollouts(conn)?;
         tally.finish(conn)?;
         if let Some(deferred) = deferred {
