@@ -293,14 +293,14 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
 /// idle while writers wait). One lock serves the process: a service has one database.
 static SQLITE_WRITER: parking_lot::Mutex<()> = parking_lot::const_mutex(());
 
-/// How long a writer waits for [`SQLITE_WRITER`]: `database.sqlite_busy_timeout`.
+/// How long a writer waits for `SQLITE_WRITER`: `database.sqlite_busy_timeout`.
 /// Past it the writer goes on to the database lock anyway (and its busy timeout), so
 /// a stuck writer can delay the others but never block them for good.
 static SQLITE_WRITER_WAIT_MS: AtomicU64 = AtomicU64::new(5000);
 
 /// Runs `f` in a transaction meant to write.
 ///
-/// SQLite: the writer takes [`SQLITE_WRITER`], then `BEGIN IMMEDIATE` takes the
+/// SQLite: the writer takes `SQLITE_WRITER`, then `BEGIN IMMEDIATE` takes the
 /// database's write lock up front, so a transaction that reads and then writes waits
 /// for other writers instead of failing at the first write; writers in other
 /// processes (the command line) are still waited for with busy_timeout.
