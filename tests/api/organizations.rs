@@ -435,6 +435,52 @@ async fn search_page(app: &TestApp, q: &str, extra: &[(&str, &str)]) -> (Vec<Str
 }
 
 #[tokio::test]
+async fn search_pages_add_up_to_the_matches_in_every_order() {
+    let app = spawn_app().await;
+    let mut expected = Vec::new();
+    for (i, headcount) in [30, 10, 50, 20, 70, 40, 60].into_iter().enumerate() {
+        let mut body = org_body(&new_bin(), &format!("Отдел связи № {}", 7 - i));
+        body["headcount"] = json!(headcount);
+        let org = app.create_org(body).await;
+        expected.push((
+            org["name_ru"].as_str().unwrap().to_owned(),
+            headcount,
+            org["bin"].as_str().unwrap().to_owned(),
+        ));
+    }
+    app.create_org(org_body(&new_bin(), "Отдел образования"))
+        .await;
+    for (sort, key) in [("name_ru", 0), ("-headcount", 1), ("bin", 2)] {
+        let mut order = expected.clone();
+        match key {
+            0 => order.sort_by(|a, b| a.0.cmp(&b.0)),
+            1 => order.sort_by_key(|o| std::cmp::Reverse(o.1)),
+            _ => order.sort_by(|a, b| a.2.cmp(&b.2)),
+        }
+        let order: Vec<String> = order.into_iter().map(|(_, _, bin)| bin).collect();
+        let mut seen = Vec::new();
+        for page in ["1", "2", "3"] {
+            let (bins, total) = search_page(
+                &app,
+                "СВЯЗИ",
+                &[("sort", sort), ("per_page", "3"), ("page", page)],
+            )
+            .await;
+            assert_eq!(total, 7, "sort={sort} page={page}");
+            seen.extend(bins);
+        }
+        assert_eq!(seen, order, "sort={sort}");
+        let past_the_end = search_page(
+            &app,
+            "связи",
+            &[("sort", sort), ("per_page", "3"), ("page", "4")],
+        )
+        .await;
+        assert_eq!(past_the_end, (Vec::new(), 7), "sort={sort}");
+    }
+}
+
+#[tokio::test]
 async fn search_follows_edits_archiving_and_imports() {
     let app = spawn_app().await;
     let mut body = org_body(&new_bin(), "ТОО «Ақтөбе жолдары»");
