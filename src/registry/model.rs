@@ -352,9 +352,6 @@ impl OrganizationRow {
         offset: i64,
     ) -> QueryResult<(Vec<Self>, i64)> {
         let index = TextIndex::of(conn);
-        if index == TextIndex::Pattern && filter.name_pattern.is_some() {
-            return Self::search_page(conn, filter, sort, limit, offset);
-        }
         let total = match filter.index_only_count(index) {
             Some(phrase) => count_in_search_index(conn, phrase)?,
             None => filter
@@ -370,42 +367,21 @@ impl OrganizationRow {
             .select(Self::as_select())
             .limit(limit)
             .offset(offset);
-        Ok((query.load(conn)?, total))
-    }
-
-    /// PostgreSQL name search. The planner cannot tell how many rows `LIKE '%…%'`
-    /// matches, and for a sorted page it tends to walk the sort order's index, checking
-    /// row after row: 150 ms for a word 775 of 100,000 organizations contain. So the
-    /// matches are counted first (exact, from the trigram index), and when they are
-    /// few the page is found without walking an index: the trigram index hands over
-    /// every match and they are sorted (4 ms for the same word). Many matches lie
-    /// densely along any order, so there the walk finds a page soon.
-    fn search_page(
-        conn: &mut DbConnection,
-        filter: &OrganizationFilter,
-        sort: Sort,
-        limit: i64,
-        offset: i64,
-    ) -> QueryResult<(Vec<Self>, i64)> {
-        use diesel::connection::SimpleConnection;
-        let index = TextIndex::Pattern;
-        let total: i64 = filter
-            .apply(dsl::organizations.into_boxed(), index)
-            .count()
-            .get_result(conn)?;
-        if total <= offset {
-            return Ok((Vec::new(), total));
-        }
-        let query = sort
-            .apply(filter.apply(dsl::organizations.into_boxed(), index))
-            .select(Self::as_select())
-            .limit(limit)
-            .offset(offset);
-        if total > SORT_MATCHES_MAX {
+        // PostgreSQL name search. The planner cannot tell how many rows `LIKE '%…%'`
+        // matches, and for a sorted page it tends to walk the sort order's index,
+        // checking row after row: 150 ms for a word 775 of 100,000 organizations
+        // contain. With the count known, few matches are all taken from the trigram
+        // index and sorted instead (4 ms for the same word). Many matches lie densely
+        // along any order, so there the walk finds a page soon.
+        let sort_matches = index == TextIndex::Pattern
+            && filter.name_pattern.is_some()
+            && total <= SORT_MATCHES_MAX;
+        if !sort_matches {
             return Ok((query.load(conn)?, total));
         }
         // Planner settings for this one query; a caller's transaction keeps its own.
         let rows = conn.transaction(|conn| {
+            use diesel::connection::SimpleConnection;
             conn.batch_execute(
                 "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off",
             )?;
@@ -583,7 +559,7 @@ impl OrganizationFilter {
 }
 
 /// PostgreSQL name search: up to this many matches, a page is sorted from all of them
-/// rather than found by walking an index (see `OrganizationRow::search_page`). Sorting
+/// rather than found by walking an index (see `OrganizationRow::list`). Sorting
 /// costs about 2 µs a match; at 25,000 a walk is as fast or faster.
 const SORT_MATCHES_MAX: i64 = 25_000;
 
