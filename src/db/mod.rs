@@ -343,8 +343,8 @@ where
     }
 }
 
-/// Secondary indexes set aside while a large batch fills nearly empty tables, and built
-/// again before the transaction ends.
+/// Secondary indexes (and on PostgreSQL, foreign keys) set aside while a large batch
+/// fills nearly empty tables, and built again before the transaction ends.
 ///
 /// Building an index once over all rows is a sort; keeping it up to date row by row is a
 /// search and an insert per row in every index, most of them at random places. Indexes
@@ -354,16 +354,17 @@ where
 /// and they are built again in the order they were first created: SQLite, without
 /// statistics, settles ties between equally good indexes by that order, and the
 /// status page's plan depends on it (built in name order, it took 11 ms instead of 2).
-/// Dropping an index is transactional on both backends: if the batch fails, the
-/// rollback brings the indexes back as they were. On PostgreSQL it also locks the table
+/// Dropping an index or a constraint is transactional on both backends: if the batch
+/// fails, the rollback brings them back as they were. On PostgreSQL it also locks the table
 /// until commit, which is why this is only for tables the batch is much larger than.
 #[must_use = "the indexes must be restored before the transaction commits"]
 pub struct DeferredIndexes {
     definitions: Vec<String>,
 }
 
+/// An index or constraint and the SQL that defines it.
 #[derive(diesel::QueryableByName)]
-struct IndexDefinition {
+struct Definition {
     #[diesel(sql_type = diesel::sql_types::Text)]
     name: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -410,16 +411,48 @@ impl DeferredIndexes {
             };
             let indexes = catalog
                 .bind::<diesel::sql_types::Text, _>(table)
-                .load::<IndexDefinition>(conn)?;
+                .load::<Definition>(conn)?;
             for index in indexes {
                 conn.batch_execute(&format!("DROP INDEX \"{}\"", index.name))?;
                 definitions.push(index.definition);
+            }
+            if let DbConnection::Pg(_) = conn {
+                definitions.extend(Self::drop_foreign_keys(conn, table)?);
             }
         }
         Ok(Self { definitions })
     }
 
-    /// Builds the indexes again.
+    /// PostgreSQL: drops the foreign keys of `table` and returns the statements that add
+    /// them back. A foreign key checks each inserted row with a query of its own that
+    /// also locks the referenced row; added back, it checks the whole table with one
+    /// join. Either way a row that refers to nothing fails the transaction.
+    fn drop_foreign_keys(conn: &mut DbConnection, table: &str) -> diesel::QueryResult<Vec<String>> {
+        use diesel::RunQueryDsl;
+        let keys = diesel::sql_query(
+            "SELECT c.conname::text AS name, pg_get_constraintdef(c.oid) AS definition \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+             WHERE c.contype = 'f' AND t.relname = $1 \
+               AND t.relnamespace = current_schema()::regnamespace \
+             ORDER BY c.oid",
+        )
+        .bind::<diesel::sql_types::Text, _>(table)
+        .load::<Definition>(conn)?;
+        keys.into_iter()
+            .map(|key| {
+                conn.batch_execute(&format!(
+                    "ALTER TABLE \"{table}\" DROP CONSTRAINT \"{}\"",
+                    key.name
+                ))?;
+                Ok(format!(
+                    "ALTER TABLE \"{table}\" ADD CONSTRAINT \"{}\" {}",
+                    key.name, key.definition
+                ))
+            })
+            .collect()
+    }
+
+    /// Builds the indexes again, then adds the foreign keys back (checking every row).
     pub fn restore(self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
         self.definitions
             .iter()

@@ -408,9 +408,10 @@ async fn import_header_problems_are_reported_on_line_one() {
     assert!(body["detail"].as_str().unwrap().contains("text/csv"));
 }
 
-/// The names of the indexes on the tables a large first import fills, table by table
-/// in the order they were created (SQLite's planner settles ties by that order).
-async fn index_names(app: &TestApp) -> Vec<String> {
+/// The indexes and foreign keys of the tables a large first import fills, table by
+/// table: indexes in the order they were created (SQLite's planner settles ties by that
+/// order), then foreign keys.
+async fn indexes_and_keys(app: &TestApp) -> Vec<String> {
     app.with_conn(|conn| {
         #[derive(diesel::QueryableByName)]
         struct Name {
@@ -419,16 +420,28 @@ async fn index_names(app: &TestApp) -> Vec<String> {
         }
         let query = match conn {
             DbConnection::Sqlite(_) => {
-                "SELECT name FROM sqlite_master WHERE type = 'index' \
-                 AND tbl_name IN ('organizations', 'statuses', 'audit_log') \
-                 ORDER BY tbl_name, rowid"
+                "SELECT name FROM (\
+                   SELECT tbl_name AS t, rowid AS n, name FROM sqlite_master \
+                   WHERE type = 'index' \
+                   UNION ALL \
+                   SELECT m.name, 1000000 + f.id, \
+                          'fk ' || f.\"from\" || ' -> ' || f.\"table\" || '.' || f.\"to\" \
+                   FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+                   WHERE m.type = 'table') \
+                 WHERE t IN ('organizations', 'statuses', 'audit_log') ORDER BY t, n"
             }
             DbConnection::Pg(_) => {
-                "SELECT i.relname::text AS name FROM pg_index x \
-                 JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
-                 WHERE t.relnamespace = current_schema()::regnamespace \
-                 AND t.relname IN ('organizations', 'statuses', 'audit_log') \
-                 ORDER BY t.relname, i.oid"
+                "SELECT name FROM (\
+                   SELECT t.relname AS t, 0 AS k, i.oid AS n, i.relname::text AS name \
+                   FROM pg_index x \
+                   JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                   WHERE t.relnamespace = current_schema()::regnamespace \
+                   UNION ALL \
+                   SELECT t.relname, 1, c.oid, 'fk ' || pg_get_constraintdef(c.oid) \
+                   FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+                   WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace\
+                 ) AS objects \
+                 WHERE t IN ('organizations', 'statuses', 'audit_log') ORDER BY t, k, n"
             }
         };
         diesel::RunQueryDsl::load::<Name>(diesel::sql_query(query), conn)
@@ -436,6 +449,24 @@ async fn index_names(app: &TestApp) -> Vec<String> {
             .into_iter()
             .map(|n| n.name)
             .collect()
+    })
+    .await
+}
+
+/// Whether the database refuses a status row for an organization that does not exist.
+async fn refuses_a_dangling_status(app: &TestApp) -> bool {
+    app.with_conn(|conn| {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "INSERT INTO statuses (rollout_slug, organization_id, status, accounts_active, \
+                 deadline, version, updated_at, org_kind, org_region, org_headcount, \
+                 org_archived, org_path) VALUES ('aitu', 'no-such-organization', \
+                 'not_started', 0, '2025-09-15', 1, '2025-09-01 00:00:00', \
+                 'departmental_body', 'astana', 0, FALSE, '/x/')",
+            ),
+            conn,
+        )
+        .is_err()
     })
     .await
 }
@@ -455,11 +486,16 @@ fn large_file(n: usize) -> (String, String) {
 }
 
 #[tokio::test]
-async fn a_large_first_load_builds_its_indexes_again_and_a_refused_one_keeps_them() {
+async fn a_large_first_load_restores_indexes_and_keys_and_a_refused_one_keeps_them() {
     let app = spawn_app().await;
-    let indexes = index_names(&app).await;
+    let indexes = indexes_and_keys(&app).await;
     assert!(
         indexes.iter().any(|n| n == "organizations_name_ru"),
+        "{indexes:?}"
+    );
+    assert_eq!(
+        indexes.iter().filter(|n| n.starts_with("fk ")).count(),
+        3,
         "{indexes:?}"
     );
 
@@ -474,7 +510,7 @@ async fn a_large_first_load_builds_its_indexes_again_and_a_refused_one_keeps_the
     let refused = app.as_token(&token).import_csv(&csv, false).await;
     problem(refused, 403).await;
     assert_eq!(app.snapshot().await, before);
-    assert_eq!(index_names(&app).await, indexes);
+    assert_eq!(indexes_and_keys(&app).await, indexes);
 
     // Accepted: every index is there again and answers queries.
     let (csv, root) = large_file(5_000);
@@ -482,7 +518,8 @@ async fn a_large_first_load_builds_its_indexes_again_and_a_refused_one_keeps_the
     assert_eq!(response.status(), 200);
     let report: Value = response.json().await.unwrap();
     assert_eq!(report["created"], 5_000);
-    assert_eq!(index_names(&app).await, indexes);
+    assert_eq!(indexes_and_keys(&app).await, indexes);
+    assert!(refuses_a_dangling_status(&app).await);
     let found = app
         .get_json("/api/v1/organizations?q=4999&kind=departmental_body")
         .await;
