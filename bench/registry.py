@@ -5,7 +5,8 @@ Builds the service in release mode, generates a registry of N organizations in a
 tree five levels deep, imports it into SQLite and/or PostgreSQL with the service's
 own `import organizations` command, starts `serve` and measures the read endpoints
 with sequential requests over one kept-alive connection (and throughput with
-`wrk` when available). Prints a table and writes the figures as JSON to
+`wrk` when available, as an admin, whose reads of contacts are audited, and as an
+observer, who sees none). Prints a table and writes the figures as JSON to
 bench/out/registry-<backend>.json.
 
 This is a measurement, not a test: it never fails because a figure misses its
@@ -669,6 +670,14 @@ WRK_ERRORS_RE = re.compile(r"Socket errors:(.*)")
 WRK_LATENCY_RE = re.compile(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)")
 
 
+def try_wrk(wrk: str, api: Api, path: str) -> dict:
+    """run_wrk, with a failure to start wrk as the result's error."""
+    try:
+        return run_wrk(wrk, api, path)
+    except (OSError, subprocess.SubprocessError) as e:
+        return {"error": str(e)}
+
+
 def run_wrk(wrk: str, api: Api, path: str) -> dict:
     cmd = [wrk, *WRK_ARGS]
     for name, value in api.headers().items():
@@ -707,6 +716,8 @@ class BackendResult:
     imported: dict = field(default_factory=dict)
     endpoints: dict = field(default_factory=dict)
     wrk: dict = field(default_factory=dict)
+    # The same wrk run with an observer's token (no contact data, so no audit write).
+    wrk_observer: dict = field(default_factory=dict)
     server: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -795,15 +806,16 @@ def supports_tokens(binary: Path) -> bool:
     return re.search(r"^\s+token\s", r.stdout, re.MULTILINE) is not None
 
 
-def provision_token(binary: Path, env: dict, result: BackendResult) -> str | None:
-    """Creates an admin account and an API token in the fresh benchmark database.
+def provision_token(binary: Path, env: dict, result: BackendResult,
+                    role: str = "admin") -> str | None:
+    """Creates an account with `role` and an API token in the fresh benchmark database.
 
     A token given with --token cannot be valid in a database this script has just
     created, so when none is given and the service knows API tokens, make one."""
-    email = "registry-bench@example.kz"
+    email = f"registry-bench-{role}@example.kz"
     add = subprocess.run(
-        [str(binary), "user", "add", "--email", email, "--name", "Registry benchmark",
-         "--role", "admin"],
+        [str(binary), "user", "add", "--email", email, "--name", f"Registry benchmark {role}",
+         "--role", role],
         env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
     if add.returncode != 0:
         result.notes.append(f"could not create the benchmark account: {tail(add.stderr, 2)}")
@@ -815,7 +827,9 @@ def provision_token(binary: Path, env: dict, result: BackendResult) -> str | Non
     if made.returncode != 0 or not lines:
         result.notes.append(f"could not create an API token: {tail(made.stderr, 2)}")
         return None
-    result.notes.append("API calls use a token made for an admin account in the benchmark database")
+    if role == "admin":
+        result.notes.append("API calls use a token made for an admin account in the "
+                            "benchmark database")
     return lines[-1].strip()
 
 
@@ -937,6 +951,8 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
             token = provision_token(binary, env, result)
         result.server["token"] = ("given" if args.token else
                                     "provisioned" if token else "none")
+        observer_token = (provision_token(binary, env, result, role="observer")
+                          if token and not args.token else None)
 
         log_path = workdir / f"serve-{backend}.log"
         with log_path.open("w") as server_log:
@@ -971,12 +987,15 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
 
         if wrk:
             path = mix.get_path(0)
-            try:
-                result.wrk = run_wrk(wrk, api, path)
-            except (OSError, subprocess.SubprocessError) as e:
-                result.wrk = {"error": str(e)}
+            result.wrk = try_wrk(wrk, api, path)
+            if observer_token:
+                result.wrk_observer = try_wrk(wrk, Api(port, observer_token), path)
+            else:
+                result.wrk_observer = {"skipped": "no observer token (only made when the "
+                                                  "script makes its own tokens)"}
         else:
             result.wrk = {"skipped": wrk_skip}
+            result.wrk_observer = {"skipped": wrk_skip}
         result.server["peak_rss_mb"] = peak_rss_mb(proc.pid)
     except Exception as e:  # noqa: BLE001 - one backend failing must not stop the other
         result.error = f"{type(e).__name__}: {e}"
@@ -1020,20 +1039,21 @@ def fmt_lat(ep: dict | None) -> str:
     return s
 
 
+def wrk_cell(run: dict) -> str:
+    if run.get("requests_per_s") is not None:
+        cell = fmt_num(run["requests_per_s"])
+        if run.get("non_2xx"):
+            cell += f" ({run['non_2xx']} non-2xx)"
+        return cell
+    return "skipped" if run.get("skipped") else "n/a"
+
+
 def table(results: list[BackendResult], args) -> str:
     header = ["backend", "import rows/s", "import peak MB", "list p50/p95/p99 ms",
               "search p50/p95/p99 ms", "get-by-BIN p50/p95/p99 ms", "subtree p50/p95/p99 ms",
-              "get-by-BIN req/s (wrk)"]
+              "get-by-BIN req/s (wrk): admin", "observer"]
     rows = []
     for r in results:
-        if r.wrk.get("requests_per_s") is not None:
-            wrk_cell = fmt_num(r.wrk["requests_per_s"])
-            if r.wrk.get("non_2xx"):
-                wrk_cell += f" ({r.wrk['non_2xx']} non-2xx)"
-        elif r.wrk.get("skipped"):
-            wrk_cell = "skipped"
-        else:
-            wrk_cell = "n/a"
         rows.append([
             r.backend,
             fmt_num(r.imported.get("rows_per_s")),
@@ -1042,12 +1062,13 @@ def table(results: list[BackendResult], args) -> str:
             fmt_lat(r.endpoints.get("search")),
             fmt_lat(r.endpoints.get("get")),
             fmt_lat(r.endpoints.get("subtree")),
-            wrk_cell,
+            wrk_cell(r.wrk),
+            wrk_cell(r.wrk_observer),
         ])
     rows.append(["targets", f">= {TARGETS['import_rows_per_s_min']}",
                  f"<= {TARGETS['import_peak_mb_max']}", f"p95 <= {TARGETS['list_p95_ms_max']}",
                  f"p95 <= {TARGETS['search_p95_ms_max']}", f"p95 <= {TARGETS['get_p95_ms_max']}",
-                 "-", "-"])
+                 "-", "-", "-"])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [f"registry benchmark: {args.rows} organizations, {LEVELS} levels, "
              f"{args.requests} requests per endpoint"]
@@ -1074,12 +1095,13 @@ def details(results: list[BackendResult]) -> str:
                            f"{sample['body'][:160]}")
             if ep.get("failures", 0) > len(ep.get("failure_samples", [])):
                 out.append(f"{r.backend}: {name}: ... {ep['failures']} failures in all")
-        if r.wrk.get("skipped"):
-            out.append(f"{r.backend}: wrk column skipped: {r.wrk['skipped']}")
-        elif r.wrk.get("error"):
-            out.append(f"{r.backend}: wrk failed: {r.wrk['error']}")
-        elif r.wrk.get("socket_errors"):
-            out.append(f"{r.backend}: wrk socket errors: {r.wrk['socket_errors']}")
+        for who, run in (("admin", r.wrk), ("observer", r.wrk_observer)):
+            if run.get("skipped"):
+                out.append(f"{r.backend}: wrk ({who}) skipped: {run['skipped']}")
+            elif run.get("error"):
+                out.append(f"{r.backend}: wrk ({who}) failed: {run['error']}")
+            elif run.get("socket_errors"):
+                out.append(f"{r.backend}: wrk ({who}) socket errors: {run['socket_errors']}")
     return "\n".join(out)
 
 
@@ -1095,6 +1117,7 @@ def write_json(result: BackendResult, args, meta: dict) -> Path:
         "server": result.server,
         "latency": result.endpoints,
         "wrk": result.wrk,
+        "wrk_observer": result.wrk_observer,
         "targets": TARGETS,
     }
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
