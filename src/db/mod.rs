@@ -362,13 +362,36 @@ pub struct DeferredIndexes {
     definitions: Vec<String>,
 }
 
-/// An index or constraint and the SQL that defines it.
+/// An index and the SQL that defines it.
 #[derive(diesel::QueryableByName)]
 struct Definition {
     #[diesel(sql_type = diesel::sql_types::Text)]
     name: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     definition: String,
+}
+
+/// A foreign key, the SQL that defines it and the table it refers to.
+#[derive(diesel::QueryableByName)]
+struct ForeignKey {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    referenced: String,
+}
+
+/// PostgreSQL: locks `table` against everyone else until commit if no one holds it
+/// now; otherwise leaves it as it was (the failed attempt is rolled back to a
+/// savepoint, so the transaction goes on).
+fn lock_if_free(conn: &mut DbConnection, table: &str) -> bool {
+    conn.transaction(|conn| {
+        conn.batch_execute(&format!(
+            "LOCK TABLE \"{table}\" IN ACCESS EXCLUSIVE MODE NOWAIT"
+        ))
+    })
+    .is_ok()
 }
 
 #[derive(diesel::QueryableByName)]
@@ -383,6 +406,7 @@ impl DeferredIndexes {
     pub fn drop(conn: &mut DbConnection, tables: &[(&str, usize)]) -> diesel::QueryResult<Self> {
         use diesel::RunQueryDsl;
         let mut definitions = Vec::new();
+        let mut deferred = Vec::new();
         for &(table, rows) in tables {
             // Counts at most `rows` rows: cheap however large the table is.
             let existing = diesel::sql_query(format!(
@@ -416,8 +440,11 @@ impl DeferredIndexes {
                 conn.batch_execute(&format!("DROP INDEX \"{}\"", index.name))?;
                 definitions.push(index.definition);
             }
-            if let DbConnection::Pg(_) = conn {
-                definitions.extend(Self::drop_foreign_keys(conn, table)?);
+            deferred.push(table);
+        }
+        if let DbConnection::Pg(_) = conn {
+            for &table in &deferred {
+                definitions.extend(Self::drop_foreign_keys(conn, table, &deferred)?);
             }
         }
         Ok(Self { definitions })
@@ -428,33 +455,46 @@ impl DeferredIndexes {
     /// also locks the referenced row; added back, it checks the whole table with one
     /// join. Either way a row that refers to nothing fails the transaction.
     ///
-    /// Dropping a key also locks the table it refers to until commit (`rollouts` for
-    /// `statuses`), as the dropped indexes lock their own: only a batch larger than the
-    /// tables it fills (a first load, in practice) gets here, and the registry is locked
-    /// for it anyway. Keeping the key to `rollouts` would cost 0.8 s per 100,000 rows.
-    fn drop_foreign_keys(conn: &mut DbConnection, table: &str) -> diesel::QueryResult<Vec<String>> {
+    /// Dropping a key also locks the table it refers to until commit. The `deferred`
+    /// tables are locked already (their indexes were dropped); any other (`rollouts`,
+    /// for status rows) is locked only if no one holds it at that moment, and otherwise
+    /// its key stays and checks row by row (0.8 s per 100,000 rows). Waiting there
+    /// could deadlock: a rollout edit holds `rollouts` and waits for `statuses`, which
+    /// the import holds.
+    fn drop_foreign_keys(
+        conn: &mut DbConnection,
+        table: &str,
+        deferred: &[&str],
+    ) -> diesel::QueryResult<Vec<String>> {
         use diesel::RunQueryDsl;
         let keys = diesel::sql_query(
-            "SELECT c.conname::text AS name, pg_get_constraintdef(c.oid) AS definition \
-             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+            "SELECT c.conname::text AS name, pg_get_constraintdef(c.oid) AS definition, \
+                    r.relname::text AS referenced \
+             FROM pg_constraint c \
+             JOIN pg_class t ON t.oid = c.conrelid \
+             JOIN pg_class r ON r.oid = c.confrelid \
              WHERE c.contype = 'f' AND t.relname = $1 \
                AND t.relnamespace = current_schema()::regnamespace \
              ORDER BY c.oid",
         )
         .bind::<diesel::sql_types::Text, _>(table)
-        .load::<Definition>(conn)?;
-        keys.into_iter()
-            .map(|key| {
-                conn.batch_execute(&format!(
-                    "ALTER TABLE \"{table}\" DROP CONSTRAINT \"{}\"",
-                    key.name
-                ))?;
-                Ok(format!(
-                    "ALTER TABLE \"{table}\" ADD CONSTRAINT \"{}\" {}",
-                    key.name, key.definition
-                ))
-            })
-            .collect()
+        .load::<ForeignKey>(conn)?;
+        let mut restore = Vec::new();
+        for key in keys {
+            if !deferred.contains(&key.referenced.as_str()) && !lock_if_free(conn, &key.referenced)
+            {
+                continue;
+            }
+            conn.batch_execute(&format!(
+                "ALTER TABLE \"{table}\" DROP CONSTRAINT \"{}\"",
+                key.name
+            ))?;
+            restore.push(format!(
+                "ALTER TABLE \"{table}\" ADD CONSTRAINT \"{}\" {}",
+                key.name, key.definition
+            ));
+        }
+        Ok(restore)
     }
 
     /// Builds the indexes again, then adds the foreign keys back (checking every row).

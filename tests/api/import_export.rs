@@ -471,6 +471,57 @@ async fn refuses_a_dangling_status(app: &TestApp) -> bool {
     .await
 }
 
+/// Another connection reads `rollouts` (and on PostgreSQL holds a key-share lock on
+/// its row, as a status write does) until told to finish.
+fn hold_rollouts(app: &TestApp) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (finish, finished) = std::sync::mpsc::channel::<()>();
+    let (held, holding) = std::sync::mpsc::channel::<()>();
+    let pool = app.pool.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().expect("connection");
+        let lock = match &*conn {
+            DbConnection::Sqlite(_) => "SELECT slug FROM rollouts",
+            DbConnection::Pg(_) => "SELECT slug FROM rollouts FOR KEY SHARE",
+        };
+        diesel::Connection::transaction::<_, diesel::result::Error, _>(&mut *conn, |conn| {
+            diesel::RunQueryDsl::execute(diesel::sql_query(lock), conn)?;
+            held.send(()).expect("the test waits");
+            finished.recv().ok();
+            Ok(())
+        })
+        .expect("reading rollouts");
+    });
+    holding.recv().expect("the reader started");
+    (finish, reader)
+}
+
+#[tokio::test]
+async fn a_large_first_load_does_not_wait_for_readers_of_rollouts() {
+    let app = spawn_app().await;
+    let keys = indexes_and_keys(&app).await;
+    let (finish, reader) = hold_rollouts(&app);
+    let (csv, _) = large_file(5_000);
+    let response = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        app.import_csv(&csv, false),
+    )
+    .await
+    .expect("the import waited for the reader of rollouts");
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["created"], 5_000);
+    finish.send(()).unwrap();
+    reader.await.unwrap();
+    // Every index and key is there, the one to rollouts included (kept, not rebuilt).
+    assert_eq!(indexes_and_keys(&app).await, keys);
+    assert!(refuses_a_dangling_status(&app).await);
+    let statuses = app
+        .get_json("/api/v1/rollouts/aitu/status?kind=departmental_body&per_page=1")
+        .await;
+    assert_eq!(statuses["total"], 5_000);
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
+}
+
 /// A file of `n` new organizations: one root and its children.
 fn large_file(n: usize) -> (String, String) {
     let root = new_bin();
