@@ -343,6 +343,29 @@ where
     }
 }
 
+/// Runs `f` with PostgreSQL planner settings (`SET LOCAL name = value`) that last for
+/// its statements only, in a savepoint if a transaction is open; a caller's
+/// transaction keeps its own settings.
+pub fn with_planner_settings<C, T>(
+    conn: &mut C,
+    settings: &[(&str, &str)],
+    f: impl FnOnce(&mut C) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T>
+where
+    C: diesel::Connection,
+{
+    conn.transaction(|conn| {
+        for (name, value) in settings {
+            conn.batch_execute(&format!("SET LOCAL {name} = {value}"))?;
+        }
+        let result = f(conn)?;
+        for (name, _) in settings {
+            conn.batch_execute(&format!("RESET {name}"))?;
+        }
+        Ok(result)
+    })
+}
+
 /// Secondary indexes (and on PostgreSQL, foreign keys) set aside while a large batch
 /// fills nearly empty tables, and built again before the transaction ends.
 ///

@@ -379,16 +379,11 @@ impl OrganizationRow {
         if !sort_matches {
             return Ok((query.load(conn)?, total));
         }
-        // Planner settings for this one query; a caller's transaction keeps its own.
-        let rows = conn.transaction(|conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute(
-                "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off",
-            )?;
-            let rows = query.load(conn)?;
-            conn.batch_execute("RESET enable_indexscan; RESET enable_indexonlyscan")?;
-            QueryResult::Ok(rows)
-        })?;
+        let rows = crate::db::with_planner_settings(
+            conn,
+            &[("enable_indexscan", "off"), ("enable_indexonlyscan", "off")],
+            |conn| query.load(conn),
+        )?;
         Ok((rows, total))
     }
 

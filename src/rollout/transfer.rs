@@ -17,6 +17,9 @@ use crate::domain::Bin;
 use crate::registry::csv::{cell, describe, excel_reader, header_error, line_of, RowError};
 use crate::registry::model::OrganizationRow;
 
+/// Rows read and written at a time.
+const CHUNK: usize = 500;
+
 /// Columns of a status file.
 pub const STATUS_COLUMNS: [&str; 6] = [
     "bin",
@@ -200,85 +203,110 @@ pub fn import_statuses(
             rows: lines.len() as u64,
             ..Default::default()
         };
-        for line in &lines {
-            if let Some(first) = seen.insert(&line.bin, line.line) {
-                errors.push(row_error(
-                    line.line,
-                    Some("bin"),
-                    Some(&line.bin),
-                    format!("the BIN appears again: it is already on line {first}"),
-                ));
-                continue;
-            }
-            let Some(org) = orgs.get(&line.bin) else {
-                errors.push(row_error(
-                    line.line,
-                    Some("bin"),
-                    Some(&line.bin),
-                    "no organization with this BIN in the registry",
-                ));
-                continue;
-            };
-            if !rollout.applies_to(org) {
-                errors.push(row_error(
-                    line.line,
-                    Some("bin"),
-                    Some(&line.bin),
-                    "the rollout does not apply to this organization",
-                ));
-                continue;
-            }
-            if !matches!(
-                reporter_for(actor, &org.path, "status.import"),
-                Ok(Reporter::Coordinator)
-            ) {
-                outside.push(line.line);
-                continue;
-            }
-            let current = load_status(conn, &rollout, org).map_err(StatusImportError::from)?;
-            let (next, _) = match apply_change(&current, &line.change, Reporter::Coordinator) {
-                Ok(next) => next,
-                Err(ChangeError::Invalid(fields)) => {
-                    for f in fields {
-                        errors.push(row_error(
-                            line.line,
-                            Some(&f.field),
-                            Some(&line.bin),
-                            f.message,
-                        ));
-                    }
-                    continue;
-                }
-                Err(ChangeError::Denied(message)) => {
+        for chunk in lines.chunks(CHUNK) {
+            // The chunk's current status rows in one query (a unit without one gets it
+            // from `load_status`).
+            let ids: Vec<&str> = chunk
+                .iter()
+                .filter_map(|line| orgs.get(&line.bin))
+                .map(|org| org.id.as_str())
+                .collect();
+            let mut current_rows: HashMap<String, StatusRow> =
+                StatusRow::find_many(conn, slug, &ids)?
+                    .into_iter()
+                    .map(|row| (row.organization_id.clone(), row))
+                    .collect();
+            let mut updates = Vec::with_capacity(chunk.len());
+            for line in chunk {
+                if let Some(first) = seen.insert(&line.bin, line.line) {
                     errors.push(row_error(
                         line.line,
-                        Some("status"),
+                        Some("bin"),
                         Some(&line.bin),
-                        message,
+                        format!("the BIN appears again: it is already on line {first}"),
                     ));
                     continue;
                 }
-            };
-            if next == current {
-                report.unchanged += 1;
-                continue;
+                let Some(org) = orgs.get(&line.bin) else {
+                    errors.push(row_error(
+                        line.line,
+                        Some("bin"),
+                        Some(&line.bin),
+                        "no organization with this BIN in the registry",
+                    ));
+                    continue;
+                };
+                if !rollout.applies_to(org) {
+                    errors.push(row_error(
+                        line.line,
+                        Some("bin"),
+                        Some(&line.bin),
+                        "the rollout does not apply to this organization",
+                    ));
+                    continue;
+                }
+                if !matches!(
+                    reporter_for(actor, &org.path, "status.import"),
+                    Ok(Reporter::Coordinator)
+                ) {
+                    outside.push(line.line);
+                    continue;
+                }
+                let current = match current_rows.remove(&org.id) {
+                    Some(row) => row,
+                    None => load_status(conn, &rollout, org).map_err(StatusImportError::from)?,
+                };
+                let (next, _) = match apply_change(&current, &line.change, Reporter::Coordinator) {
+                    Ok(next) => next,
+                    Err(ChangeError::Invalid(fields)) => {
+                        for f in fields {
+                            errors.push(row_error(
+                                line.line,
+                                Some(&f.field),
+                                Some(&line.bin),
+                                f.message,
+                            ));
+                        }
+                        continue;
+                    }
+                    Err(ChangeError::Denied(message)) => {
+                        errors.push(row_error(
+                            line.line,
+                            Some("status"),
+                            Some(&line.bin),
+                            message,
+                        ));
+                        continue;
+                    }
+                };
+                if next == current {
+                    report.unchanged += 1;
+                    continue;
+                }
+                let next = StatusRow {
+                    updated_by: Some(actor.user.id.clone()),
+                    ..next
+                };
+                events.push(event_for(
+                    &audit_actor,
+                    Some(actor.user.role),
+                    &current,
+                    &next,
+                    EventKind::Import,
+                ));
+                audits.push(status_audit(&current, &next, org));
+                report.changed += 1;
+                updates.push((next, current.version));
             }
-            let next = StatusRow {
-                updated_by: Some(actor.user.id.clone()),
-                ..next
-            };
-            if !StatusRow::update_if_version(conn, &next, current.version)? {
-                return Err(StatusImportError::Concurrent(line.bin.clone()).into());
+            if errors.is_empty() && outside.is_empty() {
+                if let Some(stale) = StatusRow::update_many_if_version(conn, &updates)? {
+                    let bin = chunk
+                        .iter()
+                        .find(|line| orgs.get(&line.bin).is_some_and(|org| org.id == stale))
+                        .map_or_else(|| stale.to_owned(), |line| line.bin.clone());
+                    return Err(StatusImportError::Concurrent(bin).into());
+                }
             }
-            events.push(event_for(
-                &audit_actor,
-                Some(actor.user.role),
-                &current,
-                &next,
-                EventKind::Import,
-            ));
-            audits.push(status_audit(&current, &next, org));
-            report.changed += 1;
         }
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.line);

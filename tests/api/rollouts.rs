@@ -835,6 +835,124 @@ async fn status_import_is_all_or_nothing_with_line_numbers_and_a_dry_run() {
 }
 
 #[tokio::test]
+async fn a_status_import_of_several_chunks_writes_every_row_once() {
+    // 1,200 units: the import reads and writes them 500 at a time.
+    let app = spawn_app().await;
+    let root = new_bin();
+    let bins: Vec<String> = (0..1_200).map(|_| new_bin()).collect();
+    let mut registry = format!(
+        "bin,kind,parent_bin,region,headcount,name_kk,name_ru\n\
+         {root},central_state_body,,republican,100,Министрлік,Министерство\n"
+    );
+    for (i, bin) in bins.iter().enumerate() {
+        registry.push_str(&format!(
+            "{bin},departmental_body,{root},KZ-71,50,Басқарма {i},Управление {i}\n"
+        ));
+    }
+    assert_eq!(app.import_csv(&registry, false).await.status(), 200);
+    let status_of = |i: usize| {
+        if i % 2 == 0 {
+            "in_progress"
+        } else {
+            "migrated"
+        }
+    };
+    let mut csv = "bin,status,accounts_active\n".to_owned();
+    for (i, bin) in bins.iter().enumerate() {
+        csv.push_str(&format!("{bin},{},{}\n", status_of(i), i % 50 + 1));
+    }
+    let report: Value = app
+        .post_raw(
+            "/api/v1/rollouts/aitu/status/import",
+            "text/csv",
+            csv.clone(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        json!({"dry_run": false, "rows": 1_200, "changed": 1_200, "unchanged": 0})
+    );
+    for status in ["in_progress", "migrated"] {
+        let page = app
+            .get_json(&format!(
+                "/api/v1/rollouts/aitu/status?status={status}&kind=departmental_body&per_page=1"
+            ))
+            .await;
+        assert_eq!(page["total"], 600, "{status}: {page}");
+    }
+    // Rows on both sides of each chunk boundary, each with exactly one import event.
+    for i in [0, 499, 500, 999, 1_000, 1_199] {
+        let path = format!("/api/v1/rollouts/aitu/status/{}", bins[i]);
+        let status = app.get_json(&path).await;
+        assert_eq!(status["status"], status_of(i), "row {i}: {status}");
+        assert_eq!(status["accounts_active"], i as u64 % 50 + 1, "row {i}");
+        assert_eq!(status["version"], 2, "row {i}: {status}");
+        let history = app.get_json(&format!("{path}/history")).await;
+        assert_eq!(history["items"].as_array().unwrap().len(), 1, "{history}");
+        assert_eq!(history["items"][0]["kind"], "import");
+    }
+    let again: Value = app
+        .post_raw("/api/v1/rollouts/aitu/status/import", "text/csv", csv)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["unchanged"], 1_200);
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn batched_status_writes_skip_rows_changed_since_they_were_read() {
+    use aitu_tracker::rollout::model::StatusRow;
+    let app = spawn_app().await;
+    let a = app.create_org(org_body(&new_bin(), "А")).await;
+    let b = app.create_org(org_body(&new_bin(), "Б")).await;
+    let ids = [
+        a["id"].as_str().unwrap().to_owned(),
+        b["id"].as_str().unwrap().to_owned(),
+    ];
+    let (stale, rows) = app
+        .with_conn(move |conn| {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let read = StatusRow::find_many(conn, "aitu", &ids).unwrap();
+            assert_eq!(read.len(), 2);
+            let changed = |row: &StatusRow, note: &str| StatusRow {
+                note: Some(note.to_owned()),
+                ..row.clone()
+            };
+            // The second row is paired with a version it no longer has.
+            let writes = [
+                (changed(&read[0], "first"), read[0].version),
+                (changed(&read[1], "second"), read[1].version + 1),
+            ];
+            let stale = StatusRow::update_many_if_version(conn, &writes)
+                .unwrap()
+                .map(str::to_owned);
+            let after = StatusRow::find_many(conn, "aitu", &ids).unwrap();
+            let find = |id: &str| after.iter().find(|r| r.organization_id == id).cloned();
+            (
+                (stale, read[1].organization_id.clone()),
+                (
+                    find(&read[0].organization_id).unwrap(),
+                    find(&read[1].organization_id).unwrap(),
+                    read[0].version,
+                    read[1].version,
+                ),
+            )
+        })
+        .await;
+    assert_eq!(stale.0.as_deref(), Some(stale.1.as_str()));
+    let (first, second, first_version, second_version) = rows;
+    assert_eq!(first.note.as_deref(), Some("first"));
+    assert_eq!(first.version, first_version + 1);
+    assert_eq!(second.note, None);
+    assert_eq!(second.version, second_version);
+}
+
+#[tokio::test]
 async fn rollouts_are_created_and_changed_with_their_deadlines() {
     let app = spawn_app().await;
     let org = app.create_org(org_body(&new_bin(), "Министерство")).await;
