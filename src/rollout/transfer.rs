@@ -185,13 +185,6 @@ pub fn import_statuses(
     let outcome = write_transaction(conn, |conn| -> Result<StatusImportReport, Abort> {
         let rollout = Rollout::load(conn, slug).map_err(StatusImportError::from)?;
         let tally = super::tally::Deferred::begin(conn)?;
-        let mut orgs: HashMap<String, OrganizationRow> = HashMap::new();
-        let bins: Vec<String> = lines.iter().map(|l| l.bin.clone()).collect();
-        for chunk in bins.chunks(500) {
-            for org in OrganizationRow::find_many_by_bin(conn, chunk)? {
-                orgs.insert(org.bin.clone(), org);
-            }
-        }
         let mut errors = parse_errors.clone();
         let mut outside = Vec::new();
         let mut seen: HashMap<&str, u64> = HashMap::new();
@@ -203,9 +196,17 @@ pub fn import_statuses(
             rows: lines.len() as u64,
             ..Default::default()
         };
+        // A chunk at a time: its organizations and their status rows in one query each
+        // (a unit without a status row gets it from `load_status`), then its writes.
+        // Once a row is refused nothing more is written, but every row is still
+        // checked; the refusal rolls back what was.
         for chunk in lines.chunks(CHUNK) {
-            // The chunk's current status rows in one query (a unit without one gets it
-            // from `load_status`).
+            let bins: Vec<String> = chunk.iter().map(|line| line.bin.clone()).collect();
+            let orgs: HashMap<String, OrganizationRow> =
+                OrganizationRow::find_many_by_bin(conn, &bins)?
+                    .into_iter()
+                    .map(|org| (org.bin.clone(), org))
+                    .collect();
             let ids: Vec<&str> = chunk
                 .iter()
                 .filter_map(|line| orgs.get(&line.bin))
@@ -306,6 +307,11 @@ pub fn import_statuses(
                         .map_or_else(|| stale.to_owned(), |line| line.bin.clone());
                     return Err(StatusImportError::Concurrent(bin).into());
                 }
+                EventRow::insert_many(conn, &std::mem::take(&mut events))?;
+                audit::record_many(conn, &audit_actor, std::mem::take(&mut audits))?;
+            } else {
+                events.clear();
+                audits.clear();
             }
         }
         if !errors.is_empty() {
@@ -315,9 +321,7 @@ pub fn import_statuses(
         if !outside.is_empty() {
             return Err(StatusImportError::OutOfScope { lines: outside }.into());
         }
-        EventRow::insert_many(conn, &events)?;
         tally.finish(conn)?;
-        audit::record_many(conn, &audit_actor, audits)?;
         audit::record(
             conn,
             &audit_actor,
