@@ -861,6 +861,30 @@ async fn a_status_import_of_several_chunks_writes_every_row_once() {
     for (i, bin) in bins.iter().enumerate() {
         csv.push_str(&format!("{bin},{},{}\n", status_of(i), i % 50 + 1));
     }
+    // A bad row in the third chunk: the two chunks before it were written by then, and
+    // are rolled back with everything else.
+    let audit_rows = || {
+        app.with_conn(|conn| {
+            use aitu_tracker::db::schema::audit_log;
+            use diesel::prelude::*;
+            audit_log::table.count().get_result::<i64>(conn).unwrap()
+        })
+    };
+    let (before, audited) = (app.status_snapshot().await, audit_rows().await);
+    let mut bad: Vec<String> = csv.lines().map(str::to_owned).collect();
+    bad[1_151] = format!("{},done,1", bins[1_150]);
+    let refused = app
+        .post_raw(
+            "/api/v1/rollouts/aitu/status/import",
+            "text/csv",
+            bad.join("\n"),
+        )
+        .await;
+    let body = problem(refused, 422).await;
+    assert_eq!(body["errors"][0]["line"], 1_152, "{body}");
+    assert_eq!(body["errors"][0]["column"], "status", "{body}");
+    assert_eq!(app.status_snapshot().await, before);
+    assert_eq!(audit_rows().await, audited);
     let report: Value = app
         .post_raw(
             "/api/v1/rollouts/aitu/status/import",
