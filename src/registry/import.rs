@@ -604,14 +604,7 @@ fn check_tree(
     }
     Ok(registry
         .into_iter()
-        .map(|(bin, row)| {
-            let placed = Placed {
-                id: row.id,
-                path: row.path,
-                depth: row.depth,
-            };
-            (bin, placed)
-        })
+        .map(|(bin, row)| (bin, Placed::stored(row)))
         .collect())
 }
 
@@ -624,6 +617,16 @@ struct Placed {
 }
 
 impl Placed {
+    /// Where a registry row sits.
+    fn stored(row: OrganizationRow) -> Self {
+        Self {
+            id: row.id,
+            path: row.path,
+            depth: row.depth,
+        }
+    }
+
+    /// Where a row about to be inserted will sit.
     fn of(row: &NewOrganizationRow) -> Self {
         Self {
             id: row.id.clone(),
@@ -1000,11 +1003,7 @@ fn lookup_outside(
         (None, None) => None,
     }
     .ok_or(ImportError::Database(DieselError::NotFound))?;
-    let placed = Placed {
-        id: row.id,
-        path: row.path,
-        depth: row.depth,
-    };
+    let placed = Placed::stored(row);
     cache.insert(key, placed.clone());
     Ok(placed)
 }

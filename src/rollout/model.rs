@@ -422,7 +422,6 @@ impl StatusRow {
             .load(conn)
     }
 
-    /// Writes a changed status if the row is still at `version`.
     /// The status rows of `organization_ids` in `rollout` (those that exist).
     pub fn find_many(
         conn: &mut DbConnection,
@@ -517,6 +516,7 @@ impl StatusRow {
             .find(|id| !updated.contains(*id)))
     }
 
+    /// Writes a changed status if the row is still at `version`.
     pub fn update_if_version(
         conn: &mut DbConnection,
         row: &StatusRow,

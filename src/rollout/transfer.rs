@@ -189,8 +189,6 @@ pub fn import_statuses(
         let mut outside = Vec::new();
         let mut seen: HashMap<&str, u64> = HashMap::new();
         let audit_actor = AuditActor::from(actor);
-        let mut events = Vec::new();
-        let mut audits = Vec::new();
         let mut report = StatusImportReport {
             dry_run,
             rows: lines.len() as u64,
@@ -218,6 +216,8 @@ pub fn import_statuses(
                     .map(|row| (row.organization_id.clone(), row))
                     .collect();
             let mut updates = Vec::with_capacity(chunk.len());
+            let mut events = Vec::with_capacity(chunk.len());
+            let mut audits = Vec::with_capacity(chunk.len());
             for line in chunk {
                 if let Some(first) = seen.insert(&line.bin, line.line) {
                     errors.push(row_error(
@@ -307,11 +307,8 @@ pub fn import_statuses(
                         .map_or_else(|| stale.to_owned(), |line| line.bin.clone());
                     return Err(StatusImportError::Concurrent(bin).into());
                 }
-                EventRow::insert_many(conn, &std::mem::take(&mut events))?;
-                audit::record_many(conn, &audit_actor, std::mem::take(&mut audits))?;
-            } else {
-                events.clear();
-                audits.clear();
+                EventRow::insert_many(conn, &events)?;
+                audit::record_many(conn, &audit_actor, audits)?;
             }
         }
         if !errors.is_empty() {
