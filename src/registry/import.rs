@@ -160,6 +160,8 @@ pub fn import_organizations(
     dry_run: bool,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
+    let started = std::time::Instant::now();
+    let phase = |name: &str| log::debug!("import: {name} after {:.2?}", started.elapsed());
     let outcome = write_transaction(conn, |conn| {
         if let DbConnection::Pg(pg) = conn {
             // PostgreSQL only: a plan cached while the table was small (the first pass)
@@ -173,6 +175,7 @@ pub fn import_organizations(
         // Organization edits reach the status rows' copies one row at a time.
         let tally = crate::rollout::tally::Deferred::begin(conn)?;
         let mut plan = check(conn, source, progress)?;
+        phase("checked");
         // A file larger than the tables it fills (a first load): their secondary
         // indexes are built once at the end instead of row by row.
         let rows = plan.entries.len();
@@ -198,14 +201,17 @@ pub fn import_organizations(
             write(conn, source, &mut plan, context, progress)?
         };
         report.dry_run = dry_run;
+        phase("written");
         if search_buffer {
             model::set_search_buffer(conn, model::SEARCH_BUFFER_DEFAULT)?;
         }
         // New organizations, and ones whose kind changed, join the rollouts that apply.
         crate::rollout::service::sync_all_rollouts(conn)?;
         tally.finish(conn)?;
+        phase("rollouts synced");
         if let Some(deferred) = deferred {
             deferred.restore(conn)?;
+            phase("indexes rebuilt");
         }
         audit::record(
             conn,
@@ -221,6 +227,7 @@ pub fn import_organizations(
         }
         Ok(report)
     });
+    phase("committed");
     match outcome {
         Ok(report) => Ok(report),
         Err(DryRunOr::DryRun(report)) => Ok(report),
