@@ -352,7 +352,9 @@ async fn import_file(settings: Settings, file: PathBuf, dry_run: bool) -> anyhow
             actor: cli_actor(),
             scope_path: None,
         };
-        let outcome = import_organizations(&mut conn, &file, &context, dry_run, &mut progress);
+        let outcome = crate::db::with_own_journal(&mut conn, |conn| {
+            import_organizations(conn, &file, &context, dry_run, &mut progress)
+        });
         bar.finish_and_clear();
         anyhow::Ok(outcome)
     })

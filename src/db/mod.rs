@@ -343,6 +343,72 @@ where
     }
 }
 
+/// The answer of `PRAGMA journal_mode`.
+#[derive(diesel::QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
+/// Sets SQLite's journal mode and answers the mode in force afterwards (`None` when
+/// SQLite refused the change with an error, such as "database is locked").
+fn set_journal_mode(conn: &mut SqliteConnection, mode: &str) -> Option<String> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!("PRAGMA journal_mode = {mode}"))
+        .get_result::<JournalMode>(conn)
+        .map_err(|e| log::debug!("journal_mode = {mode} refused: {e}"))
+        .ok()
+        .map(|m| m.journal_mode.to_ascii_lowercase())
+}
+
+/// Runs `f`, a large write by a process that may have the database to itself (the
+/// command line); on SQLite, with the file in rollback-journal mode if no other
+/// connection has it open, and back in WAL mode afterwards. Answers what `f` answers.
+///
+/// In WAL mode every page a transaction writes is written twice: into the log, and
+/// at the checkpoint after commit into the database file. A first load of 100,000
+/// organizations writes about 430 MB; that second copy, with the log's growing index
+/// searched on each page read, cost 1.5-2 s of its 7-8 s. With a rollback journal,
+/// pages the file did not have yet go straight into it, and the journal keeps only
+/// the original content of the pages the transaction changes.
+///
+/// Leaving WAL mode needs an exclusive lock on the file. Every open connection in WAL
+/// mode holds a shared one, so while a service runs on the same file (its pool keeps
+/// connections open) the switch fails at once, without waiting, and `f` runs in WAL
+/// mode as always: readers never meet the rollback journal's exclusive lock. A
+/// service that starts during such a load fails with "database is locked" once
+/// `busy_timeout` has passed.
+///
+/// `synchronous` is `FULL` for the duration: in rollback-journal mode `NORMAL` could
+/// corrupt the database if the power failed at the wrong moment. On PostgreSQL `f`
+/// just runs.
+pub fn with_own_journal<T>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+    let switched = match conn {
+        DbConnection::Sqlite(c) => {
+            let switched = set_journal_mode(c, "DELETE").as_deref() == Some("delete");
+            if switched {
+                if let Err(e) = c.batch_execute("PRAGMA synchronous = FULL") {
+                    log::warn!("synchronous = FULL refused: {e}");
+                }
+            }
+            switched
+        }
+        DbConnection::Pg(_) => false,
+    };
+    let result = f(conn);
+    if let (DbConnection::Sqlite(c), true) = (&mut *conn, switched) {
+        let back = set_journal_mode(c, "WAL");
+        if let Err(e) = c.batch_execute("PRAGMA synchronous = NORMAL") {
+            log::warn!("synchronous = NORMAL refused: {e}");
+        }
+        if back.as_deref() != Some("wal") {
+            // Any service that opens the file next switches it back.
+            log::warn!("the database stays in rollback-journal mode until the service opens it");
+        }
+    }
+    result
+}
+
 /// Runs `f` with PostgreSQL planner settings (`SET LOCAL name = value`) that last for
 /// its statements only, in a savepoint if a transaction is open; a caller's
 /// transaction keeps its own settings.

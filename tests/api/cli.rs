@@ -199,3 +199,154 @@ async fn the_import_command_reports_bad_rows_and_writes_nothing() {
         1
     );
 }
+
+/// The SQLite file behind a test database URL (`None` on PostgreSQL).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    url.strip_prefix("sqlite://").map(std::path::PathBuf::from)
+}
+
+/// SQLite: the file is in WAL mode (header bytes 18 and 19 are 2), no rollback journal
+/// is left beside it, and both the database and its search index pass their checks.
+fn assert_sqlite_file_whole(url: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let Some(path) = sqlite_file(url) else { return };
+    let header = std::fs::read(&path).unwrap();
+    assert_eq!(
+        (header[18], header[19]),
+        (2, 2),
+        "the file is not in WAL mode"
+    );
+    let journal = path.with_file_name(format!(
+        "{}-journal",
+        path.file_name().unwrap().to_str().unwrap()
+    ));
+    assert!(!journal.exists(), "a rollback journal was left behind");
+
+    #[derive(diesel::QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let mut conn = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    let checks = diesel::sql_query("PRAGMA integrity_check")
+        .load::<Check>(&mut conn)
+        .unwrap();
+    assert_eq!(
+        checks
+            .iter()
+            .map(|c| c.integrity_check.as_str())
+            .collect::<Vec<_>>(),
+        ["ok"]
+    );
+    diesel::sql_query(
+        "INSERT INTO organization_search (organization_search) VALUES ('integrity-check')",
+    )
+    .execute(&mut conn)
+    .expect("the search index agrees with the organizations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_load_on_the_command_line_leaves_the_database_whole_and_in_wal_mode() {
+    let db = TestDb::new();
+    let url = db.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut refused, _) = crate::import_export::large_file(5_000);
+    refused.push_str(&format!("{},ministry,,republican,1,А,А,,,,,,\n", new_bin()));
+    let refused_file = dir.path().join("refused.csv");
+    std::fs::write(&refused_file, refused).unwrap();
+    let (accepted, root) = crate::import_export::large_file(5_000);
+    let accepted_file = dir.path().join("accepted.csv");
+    std::fs::write(&accepted_file, accepted).unwrap();
+
+    // Refused after every row was checked: the rollback leaves nothing behind.
+    let out = cli(
+        &url,
+        &["import", "organizations", refused_file.to_str().unwrap()],
+        None,
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 5002, column kind"), "{stderr}");
+    assert_sqlite_file_whole(&url);
+
+    let out = cli(
+        &url,
+        &["import", "organizations", accepted_file.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("5000 were created"));
+    assert_sqlite_file_whole(&url);
+
+    // The service finds every row, through every index, as after an import of its own.
+    let app = spawn_on(db, test_settings(&url)).await;
+    let fresh = spawn_app().await;
+    assert_eq!(
+        crate::import_export::indexes_and_keys(&app).await,
+        crate::import_export::indexes_and_keys(&fresh).await
+    );
+    assert_eq!(app.get_json("/api/v1/organizations").await["total"], 5_000);
+    let found = app.get_json("/api/v1/organizations?q=4999").await;
+    assert_eq!(found["total"], 1, "{found}");
+    let children = app
+        .get_json(&format!("/api/v1/organizations/{root}/children?per_page=1"))
+        .await;
+    assert_eq!(children["total"], 4_999);
+    let statuses = app
+        .get_json("/api/v1/rollouts/aitu/status?per_page=1")
+        .await;
+    assert_eq!(statuses["total"], 5_000);
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_line_import_beside_a_running_service_leaves_it_answering() {
+    let db = TestDb::new();
+    let url = db.url.clone();
+    let app = spawn_on(db, test_settings(&url)).await;
+    app.create_org(org_body(&new_bin(), "Министерство")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = crate::import_export::large_file(5_000);
+    let file = dir.path().join("orgs.csv");
+    std::fs::write(&file, csv).unwrap();
+
+    // The service reads all through the import.
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let reader = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut answers = Vec::new();
+            while stopped.try_recv().is_err() {
+                answers.push(app.get("/api/v1/organizations?per_page=1").await.status());
+            }
+            answers
+        })
+    };
+    let import_url = url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        cli(
+            &import_url,
+            &["import", "organizations", file.to_str().unwrap()],
+            None,
+        )
+    })
+    .await
+    .unwrap();
+    stop.send(()).unwrap();
+    let answers = reader.await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!answers.is_empty());
+    assert!(answers.iter().all(|s| s.as_u16() == 200), "{answers:?}");
+    assert_eq!(app.get_json("/api/v1/organizations").await["total"], 5_001);
+    app.create_org(org_body(&new_bin(), "Комитет")).await;
+    assert_eq!(app.get_json("/api/v1/organizations").await["total"], 5_002);
+    assert_sqlite_file_whole(&url);
+}

@@ -411,7 +411,7 @@ async fn import_header_problems_are_reported_on_line_one() {
 /// The indexes and foreign keys of the tables a large first import fills, table by
 /// table: indexes in the order they were created (SQLite's planner settles ties by that
 /// order), then foreign keys.
-async fn indexes_and_keys(app: &TestApp) -> Vec<String> {
+pub(crate) async fn indexes_and_keys(app: &TestApp) -> Vec<String> {
     app.with_conn(|conn| {
         #[derive(diesel::QueryableByName)]
         struct Name {
@@ -523,7 +523,7 @@ async fn a_large_first_load_does_not_wait_for_readers_of_rollouts() {
 }
 
 /// A file of `n` new organizations: one root and its children.
-fn large_file(n: usize) -> (String, String) {
+pub(crate) fn large_file(n: usize) -> (String, String) {
     let root = new_bin();
     let mut csv = format!(
         "{HEADER}\n{}\n",
