@@ -37,14 +37,42 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Pool> {
     let url = settings.database.parsed_url()?;
     let options = settings.database.pool_options();
     // A direct connection first: the pool would only say "timed out", this says why.
-    let mut conn = db::ConnectionManager::new(url.clone(), options.sqlite_busy_timeout)
-        .connect()
-        .context("connecting to the database")?;
+    let manager = db::ConnectionManager::new(url.clone(), options.sqlite_busy_timeout);
+    let mut conn = connect_when_free(&manager).context("connecting to the database")?;
     let applied = db::run_migrations(&mut conn)?;
     for version in applied {
         log::info!("applied migration {version}");
     }
     Ok(db::build_pool(&url, &options))
+}
+
+/// How long a command waits, beyond `database.sqlite_busy_timeout`, for another process
+/// that holds the SQLite file to itself: a first load on the command line does, for
+/// as long as it writes (about 5 s per 100,000 rows).
+const LOCKED_WAIT: Duration = Duration::from_secs(600);
+
+/// Connects; on SQLite, waits while another process holds the file to itself, saying so
+/// once, instead of failing after the busy timeout.
+fn connect_when_free(
+    manager: &db::ConnectionManager,
+) -> Result<db::DbConnection, db::ConnectError> {
+    let started = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match manager.connect() {
+            Err(e) if e.is_locked() && started.elapsed() < LOCKED_WAIT => {
+                if !said {
+                    log::warn!(
+                        "the database is locked by another process (an import on the command line?); waiting up to {} s for it",
+                        LOCKED_WAIT.as_secs()
+                    );
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
 }
 
 impl Application {

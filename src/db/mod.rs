@@ -165,6 +165,18 @@ pub enum ConnectError {
     Directory { path: String, cause: std::io::Error },
 }
 
+impl ConnectError {
+    /// SQLite: another process holds the lock that setting up the connection needed
+    /// (`SQLITE_BUSY` after the busy timeout).
+    pub fn is_locked(&self) -> bool {
+        matches!(
+            self,
+            Self::Setup(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("database is locked")
+        )
+    }
+}
+
 /// An r2d2 manager that picks the backend by URL and keeps the real connection error
 /// (the derived `establish` would hide it behind a generic message).
 #[derive(Debug, Clone)]
@@ -376,8 +388,8 @@ fn set_journal_mode(conn: &mut SqliteConnection, mode: &str) -> Option<String> {
 /// mode holds a shared one, so while a service runs on the same file (its pool keeps
 /// connections open) the switch fails at once, without waiting, and `f` runs in WAL
 /// mode as always: readers never meet the rollback journal's exclusive lock. A
-/// service that starts during such a load fails with "database is locked" once
-/// `busy_timeout` has passed.
+/// service or command that starts during such a load waits for it (see
+/// `startup::prepare_database`).
 ///
 /// `synchronous` is `FULL` for the duration: in rollback-journal mode `NORMAL` could
 /// corrupt the database if the power failed at the wrong moment. On PostgreSQL `f`

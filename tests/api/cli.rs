@@ -350,3 +350,43 @@ async fn a_command_line_import_beside_a_running_service_leaves_it_answering() {
     assert_eq!(app.get_json("/api/v1/organizations").await["total"], 5_002);
     assert_sqlite_file_whole(&url);
 }
+
+/// A SQLite file whatever the backend under test: the lock is SQLite's own.
+#[test]
+fn commands_wait_for_another_process_that_holds_the_sqlite_file() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("held.db");
+    let url = format!("sqlite://{}", path.display());
+    assert!(cli(&url, &["migrate"], None).status.success());
+
+    // Held as a first load on the command line holds it: rollback journal, exclusive.
+    let mut holder = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    holder
+        .batch_execute("PRAGMA journal_mode = DELETE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let mut waiting = Command::new(env!("CARGO_BIN_EXE_aitu-tracker"))
+        .arg("migrate")
+        .env("AITU__DATABASE__URL", &url)
+        .env("AITU__DATABASE__SQLITE_BUSY_TIMEOUT", "100")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Ten busy timeouts later it has not given up.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(waiting.try_wait().unwrap().is_none(), "the command gave up");
+    holder.batch_execute("COMMIT").unwrap();
+    drop(holder);
+
+    let out = waiting.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("locked by another process (an import on the command line?)"),
+        "{stderr}"
+    );
+    assert_sqlite_file_whole(&url);
+}
