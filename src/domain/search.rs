@@ -40,14 +40,98 @@ pub fn query_problem(q: &str) -> Option<&'static str> {
 pub fn contains_pattern(needle: &str) -> String {
     let mut pattern = String::with_capacity(needle.len() + 2);
     pattern.push('%');
-    for c in fold(needle).chars() {
+    push_literal(&mut pattern, &fold(needle));
+    pattern.push('%');
+    pattern
+}
+
+/// Appends `text` to a `LIKE` pattern as literal text (escape character `\`).
+fn push_literal(pattern: &mut String, text: &str) {
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
         pattern.push(c);
     }
-    pattern.push('%');
-    pattern
+}
+
+/// The words of a stored search text: split at every space and line break, as
+/// PostgreSQL's word index splits it
+/// (`string_to_array(translate(search_text, E'\n', ' '), ' ')`).
+pub fn words(search_text: &str) -> impl Iterator<Item = &str> {
+    search_text.split([' ', '\n']).filter(|w| !w.is_empty())
+}
+
+/// What some word of a name must look like for the name to contain a search term.
+///
+/// Wherever the (folded) term occurs in a name, each space of the term is a space of
+/// the name, so each of the term's words lies within one word of the name: its first
+/// word at the end of one, its last at the start of one, any between them whole.
+/// One such condition, checked against the list of words, narrows a search to the
+/// names having a word that meets it; the `LIKE` then decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordPart<'a> {
+    /// A term without spaces: some word contains it.
+    Inside(&'a str),
+    /// The term's first word: some word ends with it.
+    End(&'a str),
+    /// The term's last word: some word starts with it.
+    Start(&'a str),
+    /// A word between two spaces of the term: some word is exactly it.
+    Whole(&'a str),
+}
+
+impl<'a> WordPart<'a> {
+    /// The part of `needle` (folded) that narrows a search most: the longest, a whole
+    /// word before a word's end or start. `None` when no part can (a term of spaces,
+    /// or one with a line break, which no word of a name holds).
+    pub fn of(needle: &'a str) -> Option<Self> {
+        if needle.contains('\n') {
+            return None;
+        }
+        let parts: Vec<&str> = needle.split(' ').collect();
+        let last = parts.len() - 1;
+        parts
+            .iter()
+            .enumerate()
+            .filter(|(_, part)| !part.is_empty())
+            .map(|(i, &part)| match i {
+                _ if last == 0 => Self::Inside(part),
+                0 => Self::End(part),
+                i if i == last => Self::Start(part),
+                _ => Self::Whole(part),
+            })
+            .max_by_key(|part| (part.text().chars().count(), part.rank()))
+    }
+
+    pub fn text(self) -> &'a str {
+        match self {
+            Self::Inside(t) | Self::End(t) | Self::Start(t) | Self::Whole(t) => t,
+        }
+    }
+
+    /// Between parts of equal length: the one matching fewest words.
+    fn rank(self) -> u8 {
+        match self {
+            Self::Inside(_) => 0,
+            Self::End(_) => 1,
+            Self::Start(_) => 2,
+            Self::Whole(_) => 3,
+        }
+    }
+
+    /// A `LIKE` pattern (escape character `\`) matching the words this part accepts.
+    pub fn like_pattern(self) -> String {
+        let mut pattern = String::with_capacity(self.text().len() + 2);
+        if matches!(self, Self::Inside(_) | Self::End(_)) {
+            pattern.push('%');
+        }
+        push_literal(&mut pattern, self.text());
+        if matches!(self, Self::Inside(_) | Self::Start(_)) {
+            pattern.push('%');
+        }
+        pattern
+    }
 }
 
 /// An FTS5 phrase matching `needle` (already folded) exactly: the whole term in double
@@ -76,6 +160,38 @@ mod tests {
     fn phrases_quote_everything() {
         assert_eq!(fts_phrase("ақ"), "\"ақ\"");
         assert_eq!(fts_phrase("a\"b OR c*"), "\"a\"\"b OR c*\"");
+    }
+
+    #[test]
+    fn words_split_at_spaces_and_line_breaks() {
+        let text = search_text("«Ақ жол» ЖШС", "ТОО  «Ак жол»", None);
+        assert_eq!(
+            words(&text).collect::<Vec<_>>(),
+            ["«ақ", "жол»", "жшс", "тоо", "«ак", "жол»"]
+        );
+    }
+
+    #[test]
+    fn word_parts_are_the_longest_piece_of_the_term() {
+        use WordPart::*;
+        assert_eq!(WordPart::of("қаржы"), Some(Inside("қаржы")));
+        assert_eq!(WordPart::of("ы министрлігі"), Some(Start("министрлігі")));
+        assert_eq!(WordPart::of("министерство фин"), Some(End("министерство")));
+        assert_eq!(WordPart::of("ры и природных ре"), Some(Whole("природных")));
+        // Equal lengths: a whole word, then a word's start, then its end.
+        assert_eq!(WordPart::of("ab cd ef"), Some(Whole("cd")));
+        assert_eq!(WordPart::of("ab cd"), Some(Start("cd")));
+        assert_eq!(WordPart::of("a  b"), Some(Start("b")));
+        assert_eq!(WordPart::of(" "), None);
+        assert_eq!(WordPart::of("a\nb"), None);
+    }
+
+    #[test]
+    fn word_patterns_keep_wildcards_literal() {
+        assert_eq!(WordPart::Inside("1%").like_pattern(), "%1\\%%");
+        assert_eq!(WordPart::End("a_").like_pattern(), "%a\\_");
+        assert_eq!(WordPart::Start("\\b").like_pattern(), "\\\\b%");
+        assert_eq!(WordPart::Whole("c").like_pattern(), "c");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::csv::{CsvRow, OrganizationCsvReader, RowError};
 use super::model::{self, child_path, NewOrganizationRow, OrganizationChanges, OrganizationRow};
+use super::search_words::KnownWords;
 use super::service::now;
 use super::view::Organization;
 use crate::audit::{self, AuditActor, AuditEntry, Outcome};
@@ -661,6 +662,7 @@ fn write(
     let mut done = vec![false; plan.entries.len()];
     let mut placed: HashMap<u64, Placed> = HashMap::new();
     let mut outside: HashMap<String, Placed> = HashMap::new();
+    let mut words = KnownWords::default();
     let mut written = 0u64;
     // Once a subtree has moved, stored paths read earlier may be out of date.
     let mut moved = false;
@@ -748,7 +750,11 @@ fn write(
                                 if !in_scope(context, &path) || !in_scope(context, &row.path) {
                                     out_of_scope.push(line);
                                 }
-                                OrganizationRow::insert_many(conn, &std::mem::take(&mut inserts))?;
+                                OrganizationRow::insert_batch(
+                                    conn,
+                                    &std::mem::take(&mut inserts),
+                                    &mut words,
+                                )?;
                                 if !OrganizationRow::update_if_version(
                                     conn,
                                     &row.id,
@@ -792,7 +798,7 @@ fn write(
                     done[i] = true;
                     written += 1;
                 }
-                OrganizationRow::insert_many(conn, &inserts)?;
+                OrganizationRow::insert_batch(conn, &inserts, &mut words)?;
                 audit::record_many(conn, &context.actor, std::mem::take(&mut audits))?;
                 progress.written(written, total);
                 Ok(())
@@ -857,8 +863,9 @@ fn write_new(
     let actor = &context.actor;
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<(), ImportError> {
+            let mut words = KnownWords::default();
             for (rows, audits) in received {
-                OrganizationRow::insert_many(conn, &rows)?;
+                OrganizationRow::insert_batch(conn, &rows, &mut words)?;
                 audit::record_many(conn, actor, audits)?;
             }
             Ok(())

@@ -6,5 +6,6 @@ pub mod csv;
 pub mod demo;
 pub mod import;
 pub mod model;
+pub mod search_words;
 pub mod service;
 pub mod view;

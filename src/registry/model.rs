@@ -10,6 +10,7 @@ use crate::db::schema::organizations::{self, dsl};
 use crate::db::{Backend, DbConnection};
 use crate::domain::organization::{OrganizationFields, OrganizationInput};
 use crate::domain::search;
+use crate::registry::search_words::{self, Candidates, KnownWords};
 
 /// One row of `organizations`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -238,9 +239,21 @@ impl OrganizationRow {
     }
 
     /// Inserts many rows (see [`crate::insert_rows`]). On SQLite each new row also
-    /// enters the trigram index, which holds the active rows (new rows are active).
+    /// enters the trigram index, which holds the active rows (new rows are active); on
+    /// PostgreSQL the words of their names enter `search_words`.
     pub fn insert_many(conn: &mut DbConnection, rows: &[NewOrganizationRow]) -> QueryResult<()> {
+        Self::insert_batch(conn, rows, &mut KnownWords::default())
+    }
+
+    /// [`Self::insert_many`] for one of many batches of a transaction: `known` holds
+    /// the words the batches before have recorded.
+    pub fn insert_batch(
+        conn: &mut DbConnection,
+        rows: &[NewOrganizationRow],
+        known: &mut KnownWords,
+    ) -> QueryResult<()> {
         let DbConnection::Sqlite(c) = conn else {
+            search_words::record(conn, rows.iter().map(|r| r.search_text.as_str()), known)?;
             return crate::insert_rows!(conn, dsl::organizations, rows);
         };
         for row in rows {
@@ -265,6 +278,11 @@ impl OrganizationRow {
         changes: &OrganizationChanges,
         now: NaiveDateTime,
     ) -> QueryResult<bool> {
+        search_words::record(
+            conn,
+            [changes.search_text.as_str()],
+            &mut KnownWords::default(),
+        )?;
         let updated = diesel::update(
             dsl::organizations
                 .filter(dsl::id.eq(id))
@@ -351,11 +369,11 @@ impl OrganizationRow {
         limit: i64,
         offset: i64,
     ) -> QueryResult<(Vec<Self>, i64)> {
-        let index = TextIndex::of(conn);
-        let total = match filter.index_only_count(index) {
+        let index = TextIndex::for_search(conn, filter)?;
+        let total = match filter.index_only_count(&index) {
             Some(phrase) => count_in_search_index(conn, phrase)?,
             None => filter
-                .apply(dsl::organizations.into_boxed(), index)
+                .apply(dsl::organizations.into_boxed(), &index)
                 .count()
                 .get_result(conn)?,
         };
@@ -363,17 +381,17 @@ impl OrganizationRow {
             return Ok((Vec::new(), total));
         }
         let query = sort
-            .apply(filter.apply(dsl::organizations.into_boxed(), index))
+            .apply(filter.apply(dsl::organizations.into_boxed(), &index))
             .select(Self::as_select())
             .limit(limit)
             .offset(offset);
         // PostgreSQL name search. The planner cannot tell how many rows `LIKE '%…%'`
         // matches, and for a sorted page it tends to walk the sort order's index,
         // checking row after row: 150 ms for a word 775 of 100,000 organizations
-        // contain. With the count known, few matches are all taken from the trigram
+        // contain. With the count known, few matches are all taken from the word
         // index and sorted instead (4 ms for the same word). Many matches lie densely
         // along any order, so there the walk finds a page soon.
-        let sort_matches = index == TextIndex::Pattern
+        let sort_matches = matches!(index, TextIndex::Words(_))
             && filter.name_pattern.is_some()
             && total <= SORT_MATCHES_MAX;
         if !sort_matches {
@@ -395,9 +413,9 @@ impl OrganizationRow {
         after: &str,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
-        let index = TextIndex::of(conn);
+        let index = TextIndex::for_search(conn, filter)?;
         filter
-            .apply(dsl::organizations.into_boxed(), index)
+            .apply(dsl::organizations.into_boxed(), &index)
             .filter(dsl::bin.gt(after))
             .order(dsl::bin.asc())
             .select(Self::as_select())
@@ -475,20 +493,20 @@ impl OrganizationFilter {
 
     /// The search term as a phrase of the SQLite trigram index, when that index can
     /// answer it (three characters or more).
-    fn index_phrase(&self, index: TextIndex) -> Option<String> {
+    fn index_phrase(&self, index: &TextIndex) -> Option<String> {
         match index {
             TextIndex::Trigrams => self
                 .name_needle
                 .as_deref()
                 .filter(|n| n.chars().count() >= 3)
                 .map(search::fts_phrase),
-            TextIndex::Pattern => None,
+            TextIndex::Words(_) => None,
         }
     }
 
     /// The phrase to count in the index alone, when nothing but the name search and the
     /// default "active only" narrow the list: the index holds exactly the active rows.
-    fn index_only_count(&self, index: TextIndex) -> Option<String> {
+    fn index_only_count(&self, index: &TextIndex) -> Option<String> {
         let only_name = self.kind.is_none()
             && self.region.is_none()
             && self.parent_id.is_none()
@@ -499,7 +517,7 @@ impl OrganizationFilter {
         self.index_phrase(index).filter(|_| only_name)
     }
 
-    fn apply<'a>(&'a self, mut query: BoxedQuery<'a>, index: TextIndex) -> BoxedQuery<'a> {
+    fn apply<'a>(&'a self, mut query: BoxedQuery<'a>, index: &TextIndex) -> BoxedQuery<'a> {
         if !self.include_archived {
             query = query.filter(dsl::archived_at.is_null());
         }
@@ -541,7 +559,13 @@ impl OrganizationFilter {
                         Box::new(indexed)
                     }
                 }
-                None => Box::new(dsl::search_text.like(pattern).escape('\\')),
+                None => {
+                    let like = dsl::search_text.like(pattern).escape('\\');
+                    match index.word_condition() {
+                        Some(words) => Box::new(words.and(like)),
+                        None => Box::new(like),
+                    }
+                }
             };
         match &self.bin_prefix {
             // ':' follows '9', so [prefix, prefix + ':') are the BINs starting with it.
@@ -559,19 +583,29 @@ impl OrganizationFilter {
 const SORT_MATCHES_MAX: i64 = 25_000;
 
 /// How name searches find their rows on a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum TextIndex {
     /// SQLite: the FTS5 trigram table `organization_search` (active rows only).
     Trigrams,
-    /// PostgreSQL: `search_text LIKE`, which the planner answers from the pg_trgm index.
-    Pattern,
+    /// PostgreSQL: `search_text LIKE`, on the rows the word index finds.
+    Words(Candidates),
 }
 
 impl TextIndex {
-    fn of(conn: &DbConnection) -> Self {
+    /// The index for `filter`'s search on `conn` (PostgreSQL looks up the term's words).
+    fn for_search(conn: &mut DbConnection, filter: &OrganizationFilter) -> QueryResult<Self> {
         match conn {
-            DbConnection::Sqlite(_) => Self::Trigrams,
-            DbConnection::Pg(_) => Self::Pattern,
+            DbConnection::Sqlite(_) => Ok(Self::Trigrams),
+            DbConnection::Pg(_) => {
+                Candidates::find(conn, filter.name_needle.as_deref()).map(Self::Words)
+            }
+        }
+    }
+
+    fn word_condition(&self) -> Option<search_words::WordCondition> {
+        match self {
+            Self::Trigrams => None,
+            Self::Words(candidates) => candidates.condition(),
         }
     }
 }

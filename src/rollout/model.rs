@@ -8,6 +8,7 @@ use crate::db::schema::{
 };
 use crate::db::{Backend, DbConnection};
 use crate::registry::model::{subtree_upper_bound, OrganizationRow};
+use crate::registry::search_words::Candidates;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = rollouts, treat_none_as_null = true)]
@@ -217,6 +218,8 @@ pub struct StatusFilter {
     /// The organization at this path and everything below it.
     pub within_path: Option<String>,
     pub name_pattern: Option<String>,
+    /// The folded search term itself, for PostgreSQL's word index.
+    pub name_needle: Option<String>,
     pub bin_prefix: Option<String>,
     /// Unsettled with a deadline before this date (today in Almaty).
     pub overdue_before: Option<NaiveDate>,
@@ -249,7 +252,8 @@ impl StatusFilter {
     /// test the organization's own columns, so that the planner can walk
     /// `organizations_kind_region` in name order and stop after a page; the same
     /// conditions on the status row's copies (equal by the trigger) are in [`Self::apply_to_status_rows`].
-    fn apply<'a>(&'a self, mut query: StatusQuery<'a>) -> StatusQuery<'a> {
+    /// `words`: the candidates of the name search (see [`Self::candidates`]).
+    fn apply<'a>(&'a self, mut query: StatusQuery<'a>, words: &Candidates) -> StatusQuery<'a> {
         query = query
             .filter(statuses::rollout_slug.eq(&self.rollout))
             .filter(organizations::archived_at.is_null())
@@ -279,23 +283,26 @@ impl StatusFilter {
                 .filter(statuses::deadline.ge(from))
                 .filter(statuses::deadline.le(to));
         }
-        match (&self.name_pattern, &self.bin_prefix) {
-            (Some(pattern), Some(prefix)) => {
-                query = query.filter(
-                    organizations::search_text
-                        .like(pattern)
-                        .escape('\\')
-                        .or(organizations::bin
-                            .ge(prefix)
-                            .and(organizations::bin.lt(format!("{prefix}:")))),
-                )
-            }
-            (Some(pattern), None) => {
-                query = query.filter(organizations::search_text.like(pattern).escape('\\'))
-            }
-            (None, _) => {}
+        let Some(pattern) = &self.name_pattern else {
+            return query;
+        };
+        let like = organizations::search_text.like(pattern).escape('\\');
+        let bins = self.bin_prefix.as_ref().map(|prefix| {
+            organizations::bin
+                .ge(prefix)
+                .and(organizations::bin.lt(format!("{prefix}:")))
+        });
+        match (words.condition(), bins) {
+            (Some(words), Some(bins)) => query.filter(words.and(like).or(bins)),
+            (Some(words), None) => query.filter(words.and(like)),
+            (None, Some(bins)) => query.filter(like.or(bins)),
+            (None, None) => query.filter(like),
         }
-        query
+    }
+
+    /// The rows the name search has to check (PostgreSQL's word index).
+    fn candidates(&self, conn: &mut DbConnection) -> QueryResult<Candidates> {
+        Candidates::find(conn, self.name_needle.as_deref())
     }
 
     /// The conditions but the name search on a query over `statuses` alone, through
@@ -335,12 +342,12 @@ impl StatusFilter {
 
     /// The number of matching units. Without a name search every condition is on the
     /// status row, so the count reads one index and never the organizations.
-    fn count(&self, conn: &mut DbConnection) -> QueryResult<i64> {
+    fn count(&self, conn: &mut DbConnection, words: &Candidates) -> QueryResult<i64> {
         if self.name_pattern.is_some() {
             let joined = statuses::table
                 .inner_join(organizations::table)
                 .into_boxed();
-            return self.apply(joined).count().get_result(conn);
+            return self.apply(joined, words).count().get_result(conn);
         }
         self.apply_to_status_rows(statuses::table.into_boxed())
             .count()
@@ -369,7 +376,8 @@ impl StatusRow {
         limit: i64,
         offset: i64,
     ) -> QueryResult<(Vec<(StatusRow, OrganizationRow)>, i64)> {
-        let total = filter.count(conn)?;
+        let words = filter.candidates(conn)?;
+        let total = filter.count(conn, &words)?;
         if total <= offset {
             return Ok((Vec::new(), total));
         }
@@ -377,6 +385,7 @@ impl StatusRow {
             statuses::table
                 .inner_join(organizations::table)
                 .into_boxed(),
+            &words,
         );
         let query = match sort {
             StatusSort::DaysOverdue => query.order((
@@ -409,11 +418,13 @@ impl StatusRow {
         after: &str,
         limit: i64,
     ) -> QueryResult<Vec<(StatusRow, OrganizationRow)>> {
+        let words = filter.candidates(conn)?;
         filter
             .apply(
                 statuses::table
                     .inner_join(organizations::table)
                     .into_boxed(),
+                &words,
             )
             .filter(organizations::bin.gt(after))
             .order(organizations::bin.asc())

@@ -555,6 +555,149 @@ async fn search_follows_edits_archiving_and_imports() {
     assert_eq!(search_page(&app, "ырыс", &kind).await, (vec![], 0));
 }
 
+/// The BINs a list answers for `q`, its total checked against them.
+async fn bins_for(app: &TestApp, path: &str, q: &str) -> Vec<String> {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(app.token.as_deref().unwrap())
+        .query(&[("q", q), ("per_page", "100")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path} q={q:?}");
+    let page: Value = response.json().await.unwrap();
+    let mut bins: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["bin"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(page["total"], bins.len(), "{path} q={q:?}");
+    bins.sort();
+    bins
+}
+
+#[tokio::test]
+async fn search_finds_exactly_the_names_containing_the_term() {
+    let app = spawn_app().await;
+    // (name_kk, name_ru, name_en): words that share beginnings, ends and middles.
+    let names = [
+        (
+            "Қаржы министрлігі",
+            "Министерство финансов",
+            Some("Ministry of Finance"),
+        ),
+        (
+            "Қаржылық мониторинг агенттігі",
+            "Агентство по финансовому мониторингу",
+            None,
+        ),
+        (
+            "Қарағанды облысы әкімдігі",
+            "Акимат Карагандинской области",
+            Some("Karaganda"),
+        ),
+        ("Бұқар жырау ауданы", "Район Бухар-Жырау", None),
+        (
+            "Су ресурстары және ирригация министрлігі",
+            "Министерство водных ресурсов и ирригации",
+            None,
+        ),
+        (
+            "Экология және табиғи ресурстар министрлігі",
+            "Министерство экологии и природных ресурсов",
+            None,
+        ),
+        (
+            "«Самұрық-Қазына» ҰӘҚ",
+            "АО «ФНБ «Самрук-Казына»",
+            Some("Samruk-Kazyna JSC"),
+        ),
+        ("№ 114 мектеп", "Школа №114 100%", None),
+    ];
+    let mut texts = Vec::new();
+    for (kk, ru, en) in names {
+        let mut body = org_body(&new_bin(), ru);
+        body["name_kk"] = json!(kk);
+        if let Some(en) = en {
+            body["name_en"] = json!(en);
+        }
+        let org = app.create_org(body).await;
+        let text = [Some(kk), Some(ru), en]
+            .into_iter()
+            .flatten()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join("\n");
+        texts.push((org["bin"].as_str().unwrap().to_owned(), text));
+    }
+    let terms = [
+        // Inside one word, a word's start, its end, a whole word.
+        "қар",
+        "қаржы",
+        "аржы",
+        "ірлігі",
+        "министр",
+        "ресурс",
+        "сурсов",
+        "и",
+        // Across words: the end of one, whole ones between, the start of the last.
+        "ы министрлігі",
+        "ство фин",
+        "ресурсов и ирр",
+        "и природных ре",
+        "рство водных",
+        "жырау ауд",
+        "ы әкімдігі",
+        "«самұрық-қазына» ұ",
+        "№ 114",
+        "№114 100%",
+        "114 мектеп",
+        // Upper case, and terms no name contains.
+        "МИНИСТЕРСТВО ЭКОЛОГИИ",
+        "Of Finance",
+        "финансов и",
+        "облысы  әкімдігі",
+        "зқх",
+        // One or two letters, and LIKE's own characters.
+        "ы",
+        "ст",
+        "%",
+        "_",
+        "0%",
+    ];
+    for q in terms {
+        let folded = q.to_lowercase();
+        let mut expected: Vec<String> = texts
+            .iter()
+            .filter(|(_, text)| text.contains(&folded))
+            .map(|(bin, _)| bin.clone())
+            .collect();
+        expected.sort();
+        for path in ["/api/v1/organizations", "/api/v1/rollouts/aitu/status"] {
+            assert_eq!(bins_for(&app, path, q).await, expected, "{path} q={q:?}");
+        }
+    }
+    // A name renamed to words no other name has is found by them at once.
+    let (bin, _) = &texts[0];
+    let renamed = app
+        .patch_json(
+            &format!("/api/v1/organizations/{bin}"),
+            &json!({"name_en": "Treasury Quorum"}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(
+        bins_for(&app, "/api/v1/organizations", "ry quor").await,
+        std::slice::from_ref(bin)
+    );
+    assert!(bins_for(&app, "/api/v1/organizations", "of finance")
+        .await
+        .is_empty());
+}
+
 #[tokio::test]
 async fn search_terms_are_text_never_query_syntax() {
     let app = spawn_app().await;

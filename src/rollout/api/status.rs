@@ -84,6 +84,7 @@ impl StatusListParams {
             let mut helper = crate::registry::model::OrganizationFilter::default();
             helper.set_query(q);
             filter.name_pattern = helper.name_pattern;
+            filter.name_needle = helper.name_needle;
             filter.bin_prefix = helper.bin_prefix;
         }
         if self.overdue == Some(true) {
