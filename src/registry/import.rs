@@ -35,8 +35,8 @@ const BULK_SEARCH_BUFFER: i64 = 16 << 20;
 /// Row errors listed at most; the count covers all of them.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
-/// Something the file can be read from, more than once.
-pub trait CsvSource {
+/// Something the file can be read from, more than once (and from another thread).
+pub trait CsvSource: Sync {
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
 }
 
@@ -319,7 +319,9 @@ impl<'a> Chunks<'a> {
     }
 }
 
-/// Reads the file in chunks, with the current rows of each chunk's BINs.
+/// Reads the file in chunks, with the current rows of each chunk's BINs. A thread of
+/// its own reads and parses the file a few chunks ahead of `f`: on a first load that
+/// is a third of the time the check takes.
 fn for_each_chunk(
     conn: &mut DbConnection,
     source: &dyn CsvSource,
@@ -330,27 +332,49 @@ fn for_each_chunk(
         HashMap<String, OrganizationRow>,
     ) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
-    let mut chunks = match Chunks::open(source)? {
-        Ok(chunks) => chunks,
-        Err(error) => {
-            on_header_error(error);
-            return Ok(());
+    std::thread::scope(|scope| {
+        let (sender, chunks) = std::sync::mpsc::sync_channel(2);
+        let reader = scope.spawn(move || -> Result<Option<RowError>, ImportError> {
+            let mut file = match Chunks::open(source)? {
+                Ok(file) => file,
+                Err(header) => return Ok(Some(header)),
+            };
+            while let Some(chunk) = file.next_chunk() {
+                if sender.send(chunk).is_err() {
+                    // `f` failed; its error is the one to report.
+                    break;
+                }
+            }
+            Ok(None)
+        });
+        let mut each = || -> Result<(), ImportError> {
+            for chunk in &chunks {
+                let bins: Vec<String> = chunk
+                    .iter()
+                    .filter_map(|r| r.as_ref().ok())
+                    .filter_map(|r| Bin::parse(r.bin()).ok())
+                    .map(|b| b.to_string())
+                    .collect();
+                let current = OrganizationRow::find_many_by_bin(conn, &bins)?
+                    .into_iter()
+                    .map(|r| (r.bin.clone(), r))
+                    .collect();
+                f(conn, chunk, current)?;
+            }
+            Ok(())
+        };
+        let consumed = each();
+        // Stops the reader if `f` stopped first.
+        drop(chunks);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        consumed?;
+        if let Some(header) = read? {
+            on_header_error(header);
         }
-    };
-    while let Some(chunk) = chunks.next_chunk() {
-        let bins: Vec<String> = chunk
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .filter_map(|r| Bin::parse(r.bin()).ok())
-            .map(|b| b.to_string())
-            .collect();
-        let current = OrganizationRow::find_many_by_bin(conn, &bins)?
-            .into_iter()
-            .map(|r| (r.bin.clone(), r))
-            .collect();
-        f(conn, chunk, current)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Pass 1: checks every row and the tree they make; writes nothing.
