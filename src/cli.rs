@@ -314,7 +314,11 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         "listening on http://{host}:{} (API docs at /api/docs/)",
         app.port()
     );
-    app.run_until_stopped().await?;
+    let engine = app.engine().clone();
+    let served = app.run_until_stopped().await;
+    // A reminder pass still running ends after the messages in hand.
+    engine.stop.request();
+    served?;
     log::info!("stopped");
     Ok(())
 }

@@ -214,89 +214,126 @@ fn insert_ignoring_duplicates(conn: &mut DbConnection, items: &[ItemRow]) -> Que
     insert_rows_ignoring_duplicates!(conn, reminder_items::table, items)
 }
 
+/// Recipients enqueued per transaction. On SQLite a write transaction holds the
+/// file's only write lock: a pass over 100,000 overdue units held it for seconds in one
+/// transaction, and API writes queued behind it failed after `sqlite_busy_timeout`.
+pub const ENQUEUE_RECIPIENTS: usize = 1_000;
+
 /// Writes planned items: skipped ones as such, the rest attached to their recipient's
 /// message of `today` (created if needed). Safe to run twice or concurrently.
 ///
-/// A handful of statements whatever the number of reminders: messages and items go in
-/// as multi-row inserts, and the day's messages are read back in one query per chunk.
+/// A transaction per [`ENQUEUE_RECIPIENTS`] recipients (all of one recipient's items in
+/// the same), each a handful of statements: messages and items go in as multi-row
+/// inserts, and the day's messages are read back in one query per chunk. A pass that
+/// stops half-way has queued whole messages; the next pass plans the rest.
 pub fn enqueue(
     conn: &mut DbConnection,
     planned: &[Planned],
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> QueryResult<Enqueued> {
-    crate::db::write_transaction(conn, |conn| {
-        let mut result = Enqueued::default();
-        let mut skipped = Vec::new();
-        let mut by_recipient: BTreeMap<&str, Vec<&Planned>> = BTreeMap::new();
-        for p in planned {
-            if let Some(reason) = &p.skip_reason {
-                skipped.push(new_item(p, None, "skipped", Some(reason.clone()), now));
-            } else {
-                by_recipient.entry(p.email.as_str()).or_default().push(p);
-            }
-        }
-        result.skipped = insert_ignoring_duplicates(conn, &skipped)? as u64;
+    enqueue_in_batches(conn, planned, today, now, ENQUEUE_RECIPIENTS)
+}
 
-        let fresh: Vec<MessageRow> = by_recipient
-            .iter()
-            .map(|(email, items)| MessageRow {
-                id: uuid::Uuid::now_v7().hyphenated().to_string(),
-                recipient_email: (*email).to_owned(),
-                recipient_name: items.iter().find_map(|p| p.name.clone()),
-                digest_date: today,
-                state: "pending".into(),
-                escalation: items.iter().any(|p| p.escalation),
-                attempts: 0,
-                next_attempt_at: now,
-                lease_until: None,
-                claimed_by: None,
-                message_id: None,
-                last_error: None,
-                sent_at: None,
-                created_at: now,
-                updated_at: now,
-            })
-            .collect();
-        // Unique on (recipient, day): a concurrent planner's row wins, ours is dropped.
-        insert_rows_ignoring_duplicates!(conn, reminder_messages::table, &fresh)?;
-        let emails: Vec<&str> = by_recipient.keys().copied().collect();
-        let mut todays = std::collections::HashMap::new();
-        for chunk in emails.chunks(INSERT_CHUNK) {
-            let rows: Vec<MessageRow> = reminder_messages::table
-                .filter(reminder_messages::recipient_email.eq_any(chunk))
-                .filter(reminder_messages::digest_date.eq(today))
-                .select(MessageRow::as_select())
-                .load(conn)?;
-            todays.extend(rows.into_iter().map(|m| (m.recipient_email.clone(), m)));
+/// [`enqueue`] with `recipients` recipients per transaction.
+pub fn enqueue_in_batches(
+    conn: &mut DbConnection,
+    planned: &[Planned],
+    today: NaiveDate,
+    now: NaiveDateTime,
+    recipients: usize,
+) -> QueryResult<Enqueued> {
+    let mut result = Enqueued::default();
+    let mut skipped = Vec::new();
+    let mut by_recipient: BTreeMap<&str, Vec<&Planned>> = BTreeMap::new();
+    for p in planned {
+        if let Some(reason) = &p.skip_reason {
+            skipped.push(new_item(p, None, "skipped", Some(reason.clone()), now));
+        } else {
+            by_recipient.entry(p.email.as_str()).or_default().push(p);
         }
+    }
+    for batch in skipped.chunks(recipients.max(1) * 2) {
+        result.skipped +=
+            crate::db::write_transaction(conn, |conn| insert_ignoring_duplicates(conn, batch))?
+                as u64;
+    }
+    let by_recipient: Vec<(&str, Vec<&Planned>)> = by_recipient.into_iter().collect();
+    for batch in by_recipient.chunks(recipients.max(1)) {
+        let done =
+            crate::db::write_transaction(conn, |conn| enqueue_recipients(conn, batch, today, now))?;
+        result.queued += done.queued;
+        result.deferred += done.deferred;
+    }
+    Ok(result)
+}
 
-        let mut queued = Vec::new();
-        let mut escalate = Vec::new();
-        for (email, items) in &by_recipient {
-            let message = todays.get(*email).ok_or(diesel::result::Error::NotFound)?;
-            if message.state != "pending" || message.lease_until.is_some() {
-                // Today's email is out (or going out): at most one a day, so these wait.
-                result.deferred += items.len() as u64;
-                continue;
-            }
-            queued.extend(
-                items
-                    .iter()
-                    .map(|p| new_item(p, Some(message.id.clone()), "queued", None, now)),
-            );
-            if items.iter().any(|p| p.escalation) && !message.escalation {
-                escalate.push(message.id.clone());
-            }
+/// One transaction of [`enqueue_in_batches`]: these recipients' messages and items.
+fn enqueue_recipients(
+    conn: &mut DbConnection,
+    by_recipient: &[(&str, Vec<&Planned>)],
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<Enqueued> {
+    let mut result = Enqueued::default();
+    let fresh: Vec<MessageRow> = by_recipient
+        .iter()
+        .map(|(email, items)| MessageRow {
+            id: uuid::Uuid::now_v7().hyphenated().to_string(),
+            recipient_email: (*email).to_owned(),
+            recipient_name: items.iter().find_map(|p| p.name.clone()),
+            digest_date: today,
+            state: "pending".into(),
+            escalation: items.iter().any(|p| p.escalation),
+            attempts: 0,
+            next_attempt_at: now,
+            lease_until: None,
+            claimed_by: None,
+            message_id: None,
+            last_error: None,
+            sent_at: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    // Unique on (recipient, day): a concurrent planner's row wins, ours is dropped.
+    insert_rows_ignoring_duplicates!(conn, reminder_messages::table, &fresh)?;
+    let emails: Vec<&str> = by_recipient.iter().map(|(email, _)| *email).collect();
+    let mut todays = std::collections::HashMap::new();
+    for chunk in emails.chunks(INSERT_CHUNK) {
+        let rows: Vec<MessageRow> = reminder_messages::table
+            .filter(reminder_messages::recipient_email.eq_any(chunk))
+            .filter(reminder_messages::digest_date.eq(today))
+            .select(MessageRow::as_select())
+            .load(conn)?;
+        todays.extend(rows.into_iter().map(|m| (m.recipient_email.clone(), m)));
+    }
+
+    let mut queued = Vec::new();
+    let mut escalate = Vec::new();
+    for (email, items) in by_recipient {
+        let message = todays.get(*email).ok_or(diesel::result::Error::NotFound)?;
+        if message.state != "pending" || message.lease_until.is_some() {
+            // Today's email is out (or going out): at most one a day, so these wait.
+            result.deferred += items.len() as u64;
+            continue;
         }
-        result.queued = insert_ignoring_duplicates(conn, &queued)? as u64;
-        for chunk in escalate.chunks(INSERT_CHUNK) {
-            diesel::update(reminder_messages::table.filter(reminder_messages::id.eq_any(chunk)))
-                .set(reminder_messages::escalation.eq(true))
-                .execute(conn)?;
+        queued.extend(
+            items
+                .iter()
+                .map(|p| new_item(p, Some(message.id.clone()), "queued", None, now)),
+        );
+        if items.iter().any(|p| p.escalation) && !message.escalation {
+            escalate.push(message.id.clone());
         }
-        Ok(result)
-    })
+    }
+    result.queued = insert_ignoring_duplicates(conn, &queued)? as u64;
+    for chunk in escalate.chunks(INSERT_CHUNK) {
+        diesel::update(reminder_messages::table.filter(reminder_messages::id.eq_any(chunk)))
+            .set(reminder_messages::escalation.eq(true))
+            .execute(conn)?;
+    }
+    Ok(result)
 }
 
 fn new_item(

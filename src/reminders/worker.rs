@@ -3,6 +3,8 @@
 //! scheduler in `serve` calls [`Engine::run_scheduled`] every `reminders.interval`.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -32,6 +34,25 @@ pub struct Engine {
     pub public_url: String,
     /// Names this process in leases and slots.
     pub instance: String,
+    /// Set when the process stops; shared by every clone.
+    pub stop: Stop,
+}
+
+/// Asks running passes to end: each delivery worker finishes the message in hand and
+/// takes no other, leaving the rest queued for the next pass (of this instance or
+/// another). Without it, stopping the service during a large pass waited for the
+/// whole pass: minutes for 100,000 overdue units.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    pub fn request(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn requested(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// What a pass should do.
@@ -134,6 +155,7 @@ impl Engine {
             settings: settings.reminders.clone(),
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             instance,
+            stop: Stop::default(),
         })
     }
 
@@ -178,6 +200,9 @@ impl Engine {
                 report.preview = planned.iter().map(PlannedReminder::from).collect();
                 return Ok(report);
             }
+            if self.stop.requested() {
+                return Ok(report);
+            }
             let enqueued = outbox::enqueue(&mut conn, &planned, almaty_date(now), now.naive_utc())?;
             report.queued = enqueued.queued;
             report.skipped = enqueued.skipped;
@@ -192,8 +217,11 @@ impl Engine {
                 .map(|_| {
                     scope.spawn(|| {
                         let mut done = Vec::new();
-                        while let Some(delivery) = self.deliver_next(now)? {
-                            done.push(delivery);
+                        while !self.stop.requested() {
+                            match self.deliver_next(now)? {
+                                Some(delivery) => done.push(delivery),
+                                None => break,
+                            }
                         }
                         Ok(done)
                     })
@@ -401,6 +429,9 @@ pub async fn run_scheduler(engine: Engine) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
+        if engine.stop.requested() {
+            return;
+        }
         let engine = engine.clone();
         match actix_web::web::block(move || engine.run_scheduled(Utc::now())).await {
             Ok(Ok(report)) if report.queued + report.sent + report.failed + report.retrying > 0 => {

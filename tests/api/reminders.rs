@@ -718,3 +718,96 @@ async fn preview_and_run_endpoints_plan_and_send_on_demand() {
     assert_eq!(audit["total"], 1);
     let _ = Delivery::Cancelled;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enqueued_in_small_transactions_every_recipient_gets_one_email() {
+    let app = spawn_app().await;
+    drill(&app).await;
+    let mut expected = Vec::new();
+    for i in 0..5 {
+        let it = format!("it{i}@x.example");
+        app.create_org(unit(&format!("Ведомство {i}"), &it, "h@x.example"))
+            .await;
+        expected.push(it);
+    }
+    // Two units share an IT head: one email for both.
+    app.create_org(unit("Ведомство 5", "it0@x.example", "h@x.example"))
+        .await;
+    let server = start_smtp_server(Refusals::default());
+    let engine = engine(&app, smtp_mailer(server.addr), "batches");
+    let now = monday_morning();
+    let enqueue = |recipients: usize| {
+        let engine = engine.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = engine.pool.get().unwrap();
+            let planned = engine.plan(&mut conn, now).unwrap();
+            outbox::enqueue_in_batches(
+                &mut conn,
+                &planned,
+                aitu_tracker::domain::deadline::almaty_date(now),
+                now.naive_utc(),
+                recipients,
+            )
+            .unwrap()
+        })
+    };
+    // Two recipients a transaction: three transactions for five recipients.
+    let first = enqueue(2).await.unwrap();
+    assert_eq!((first.queued, first.skipped, first.deferred), (6, 0, 0));
+    // Planned again, everything is there already.
+    assert_eq!(enqueue(1).await.unwrap().queued, 0);
+    let report = pass(&engine, now, PassOptions::default()).await;
+    assert_eq!(report.sent, 5, "{report:?}");
+    assert_eq!(recipients(&server.inbox.wait_for(5)), expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_engine_takes_no_more_messages_and_the_rest_stay_queued() {
+    let app = spawn_app().await;
+    drill(&app).await;
+    for i in 0..3 {
+        app.create_org(unit(
+            &format!("Ведомство {i}"),
+            &format!("it{i}@x.example"),
+            "h@x.example",
+        ))
+        .await;
+    }
+    let server = start_smtp_server(Refusals::default());
+    let engine = engine(&app, smtp_mailer(server.addr), "stopping");
+    let now = monday_morning();
+    // Asked to stop before the pass (as at SIGTERM): nothing is planned or sent.
+    engine.stop.request();
+    let stopped = pass(&engine, now, PassOptions::default()).await;
+    assert_eq!((stopped.queued, stopped.sent), (0, 0), "{stopped:?}");
+    // Stopped between planning and delivery: queued, and none taken.
+    let queued = {
+        let engine = engine.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = engine.pool.get().unwrap();
+            let planned = engine.plan(&mut conn, now).unwrap();
+            outbox::enqueue(
+                &mut conn,
+                &planned,
+                aitu_tracker::domain::deadline::almaty_date(now),
+                now.naive_utc(),
+            )
+            .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(queued.queued, 3);
+    let options = PassOptions {
+        deliver_only: true,
+        ..Default::default()
+    };
+    assert_eq!(pass(&engine, now, options).await.sent, 0);
+    assert!(server.inbox.received().is_empty());
+    // The next process (a fresh engine) delivers them all.
+    let mut next = engine_with_instance(&engine, "next");
+    next.stop = Default::default();
+    let report = pass(&next, now, PassOptions::default()).await;
+    assert_eq!(report.sent, 3, "{report:?}");
+    assert_eq!(server.inbox.wait_for(3).len(), 3);
+}
