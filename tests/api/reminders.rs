@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use aitu_tracker::reminders::outbox;
+use aitu_tracker::reminders::outbox::{self, Enqueued};
 use aitu_tracker::reminders::settings::{MailSettings, TransportKind};
 use aitu_tracker::reminders::transport::Mailer;
 use aitu_tracker::reminders::worker::{Delivery, Engine, PassOptions, PassReport};
@@ -55,6 +55,20 @@ async fn pass(engine: &Engine, now: DateTime<Utc>, options: PassOptions) -> Pass
         .await
         .unwrap()
         .unwrap()
+}
+
+/// Plans what is due at `now` and enqueues it, `recipients` to a transaction, without
+/// delivering: the first half of a pass.
+async fn plan_and_enqueue(engine: &Engine, now: DateTime<Utc>, recipients: usize) -> Enqueued {
+    let engine = engine.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = engine.pool.get().unwrap();
+        let planned = engine.plan(&mut conn, now).unwrap();
+        let today = aitu_tracker::domain::deadline::almaty_date(now);
+        outbox::enqueue_in_batches(&mut conn, &planned, today, now.naive_utc(), recipients).unwrap()
+    })
+    .await
+    .unwrap()
 }
 
 /// A unit with its own IT head and head addresses.
@@ -375,22 +389,7 @@ async fn a_migrated_unit_drops_out_and_a_rejected_report_brings_it_back() {
     // Friday (3 days left): planned and queued, then the unit reports done before the
     // email goes out: cancelled.
     let friday = monday_morning() + Duration::days(4);
-    let queued = {
-        let engine = engine.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = engine.pool.get().unwrap();
-            let planned = engine.plan(&mut conn, friday).unwrap();
-            outbox::enqueue(
-                &mut conn,
-                &planned,
-                aitu_tracker::domain::deadline::almaty_date(friday),
-                friday.naive_utc(),
-            )
-            .unwrap()
-        })
-        .await
-        .unwrap()
-    };
+    let queued = plan_and_enqueue(&engine, friday, outbox::ENQUEUE_RECIPIENTS).await;
     assert_eq!(queued.queued, 1);
     set_status(&app, &org, json!({"status": "migrated"})).await;
     let report = pass(&engine, friday, PassOptions::default()).await;
@@ -736,26 +735,11 @@ async fn enqueued_in_small_transactions_every_recipient_gets_one_email() {
     let server = start_smtp_server(Refusals::default());
     let engine = engine(&app, smtp_mailer(server.addr), "batches");
     let now = monday_morning();
-    let enqueue = |recipients: usize| {
-        let engine = engine.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = engine.pool.get().unwrap();
-            let planned = engine.plan(&mut conn, now).unwrap();
-            outbox::enqueue_in_batches(
-                &mut conn,
-                &planned,
-                aitu_tracker::domain::deadline::almaty_date(now),
-                now.naive_utc(),
-                recipients,
-            )
-            .unwrap()
-        })
-    };
     // Two recipients a transaction: three transactions for five recipients.
-    let first = enqueue(2).await.unwrap();
+    let first = plan_and_enqueue(&engine, now, 2).await;
     assert_eq!((first.queued, first.skipped, first.deferred), (6, 0, 0));
     // Planned again, everything is there already.
-    assert_eq!(enqueue(1).await.unwrap().queued, 0);
+    assert_eq!(plan_and_enqueue(&engine, now, 1).await.queued, 0);
     let report = pass(&engine, now, PassOptions::default()).await;
     assert_eq!(report.sent, 5, "{report:?}");
     assert_eq!(recipients(&server.inbox.wait_for(5)), expected);
@@ -781,22 +765,7 @@ async fn a_stopping_engine_takes_no_more_messages_and_the_rest_stay_queued() {
     let stopped = pass(&engine, now, PassOptions::default()).await;
     assert_eq!((stopped.queued, stopped.sent), (0, 0), "{stopped:?}");
     // Stopped between planning and delivery: queued, and none taken.
-    let queued = {
-        let engine = engine.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = engine.pool.get().unwrap();
-            let planned = engine.plan(&mut conn, now).unwrap();
-            outbox::enqueue(
-                &mut conn,
-                &planned,
-                aitu_tracker::domain::deadline::almaty_date(now),
-                now.naive_utc(),
-            )
-            .unwrap()
-        })
-        .await
-        .unwrap()
-    };
+    let queued = plan_and_enqueue(&engine, now, outbox::ENQUEUE_RECIPIENTS).await;
     assert_eq!(queued.queued, 3);
     let options = PassOptions {
         deliver_only: true,
