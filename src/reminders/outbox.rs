@@ -235,7 +235,7 @@ pub fn enqueue(
     enqueue_in_batches(conn, planned, today, now, ENQUEUE_RECIPIENTS)
 }
 
-/// [`enqueue`] with `recipients` recipients per transaction.
+/// [`enqueue`] with `recipients` recipients per transaction (and as many skipped items).
 pub fn enqueue_in_batches(
     conn: &mut DbConnection,
     planned: &[Planned],
@@ -253,13 +253,14 @@ pub fn enqueue_in_batches(
             by_recipient.entry(p.email.as_str()).or_default().push(p);
         }
     }
-    for batch in skipped.chunks(recipients.max(1) * 2) {
+    let per_transaction = recipients.max(1);
+    for batch in skipped.chunks(per_transaction) {
         result.skipped +=
             crate::db::write_transaction(conn, |conn| insert_ignoring_duplicates(conn, batch))?
                 as u64;
     }
     let by_recipient: Vec<(&str, Vec<&Planned>)> = by_recipient.into_iter().collect();
-    for batch in by_recipient.chunks(recipients.max(1)) {
+    for batch in by_recipient.chunks(per_transaction) {
         let done =
             crate::db::write_transaction(conn, |conn| enqueue_recipients(conn, batch, today, now))?;
         result.queued += done.queued;

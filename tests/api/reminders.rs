@@ -117,6 +117,19 @@ fn recipients(mails: &[Received]) -> Vec<String> {
     all
 }
 
+/// `count` units "Ведомство i" with IT heads `it<i>@x.example` and one head of
+/// organization for all; returns the IT heads' addresses.
+async fn add_units(app: &TestApp, count: usize) -> Vec<String> {
+    let mut it_heads = Vec::new();
+    for i in 0..count {
+        let it = format!("it{i}@x.example");
+        app.create_org(unit(&format!("Ведомство {i}"), &it, "h@x.example"))
+            .await;
+        it_heads.push(it);
+    }
+    it_heads
+}
+
 async fn log(app: &TestApp) -> Vec<Value> {
     app.get_json("/api/v1/reminders?per_page=500").await["items"]
         .as_array()
@@ -282,14 +295,7 @@ async fn received_messages_are_bilingual_with_both_alternatives_subject_and_link
 async fn with_the_smtp_server_down_nothing_is_lost_and_nothing_doubled() {
     let app = spawn_app().await;
     drill(&app).await;
-    for i in 0..3 {
-        app.create_org(unit(
-            &format!("Ведомство {i}"),
-            &format!("it{i}@x.example"),
-            "h@x.example",
-        ))
-        .await;
-    }
+    add_units(&app, 3).await;
     let down = engine(&app, smtp_mailer(dead_port()), "one");
     let report = pass(&down, monday_morning(), PassOptions::default()).await;
     assert_eq!(
@@ -605,14 +611,7 @@ async fn two_instances_passing_at_the_same_moment_deliver_each_reminder_once() {
 async fn after_a_crash_the_rest_is_delivered_with_at_most_the_one_in_flight_twice() {
     let app = spawn_app().await;
     drill(&app).await;
-    for i in 0..4 {
-        app.create_org(unit(
-            &format!("Ведомство {i}"),
-            &format!("it{i}@x.example"),
-            "h@x.example",
-        ))
-        .await;
-    }
+    add_units(&app, 4).await;
     let server = start_smtp_server(Refusals::default());
     let engine = engine(&app, smtp_mailer(server.addr), "crashed");
     let now = monday_morning();
@@ -722,13 +721,7 @@ async fn preview_and_run_endpoints_plan_and_send_on_demand() {
 async fn enqueued_in_small_transactions_every_recipient_gets_one_email() {
     let app = spawn_app().await;
     drill(&app).await;
-    let mut expected = Vec::new();
-    for i in 0..5 {
-        let it = format!("it{i}@x.example");
-        app.create_org(unit(&format!("Ведомство {i}"), &it, "h@x.example"))
-            .await;
-        expected.push(it);
-    }
+    let expected = add_units(&app, 5).await;
     // Two units share an IT head: one email for both.
     app.create_org(unit("Ведомство 5", "it0@x.example", "h@x.example"))
         .await;
@@ -749,14 +742,7 @@ async fn enqueued_in_small_transactions_every_recipient_gets_one_email() {
 async fn a_stopping_engine_takes_no_more_messages_and_the_rest_stay_queued() {
     let app = spawn_app().await;
     drill(&app).await;
-    for i in 0..3 {
-        app.create_org(unit(
-            &format!("Ведомство {i}"),
-            &format!("it{i}@x.example"),
-            "h@x.example",
-        ))
-        .await;
-    }
+    add_units(&app, 3).await;
     let server = start_smtp_server(Refusals::default());
     let engine = engine(&app, smtp_mailer(server.addr), "stopping");
     let now = monday_morning();
