@@ -6,6 +6,11 @@
 //! and the whole import is one transaction: a file with any bad row writes nothing.
 //! When every row is new, the second pass runs on two threads: one builds the rows
 //! of a chunk while the other writes the chunk before (`write_new`).
+//!
+//! A first load (the registry is empty) reads the file once (`load_first`): every row
+//! is new, so each is written as soon as it passes its checks and its parent is
+//! written, and the rare row listed before its parent waits for another reading. A
+//! bad row anywhere still refuses the whole file, with every bad row listed.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -177,35 +182,44 @@ pub fn import_organizations(
         }
         // Organization edits reach the status rows' copies one row at a time.
         let tally = crate::rollout::tally::Deferred::begin(conn)?;
-        let mut plan = check(conn, source, progress)?;
-        phase("checked");
-        // A file larger than the tables it fills (a first load): their secondary
-        // indexes are built once at the end instead of row by row.
-        let rows = plan.entries.len();
-        let deferred = (rows >= BULK_ROWS)
-            .then(|| {
-                DeferredIndexes::drop(
-                    conn,
-                    &[
-                        ("organizations", rows),
-                        ("statuses", rows),
-                        ("audit_log", rows),
-                    ],
-                )
-            })
-            .transpose()?;
-        let search_buffer = rows >= BULK_ROWS;
-        if search_buffer {
-            model::set_search_buffer(conn, BULK_SEARCH_BUFFER)?;
-        }
-        let mut report = if plan.by_id.is_empty() {
-            write_new(conn, source, &plan, context, progress)?
-        } else {
-            write(conn, source, &mut plan, context, progress)?
+        let (mut report, deferred) = match first_load(conn)? {
+            Some(deferred) => {
+                model::set_search_buffer(conn, BULK_SEARCH_BUFFER)?;
+                let report = load_first(conn, source, context, progress)?;
+                (report, Some(deferred))
+            }
+            None => {
+                let mut plan = check(conn, source, progress)?;
+                phase("checked");
+                // A file larger than the tables it fills: their secondary indexes are
+                // built once at the end instead of row by row.
+                let rows = plan.entries.len();
+                let deferred = (rows >= BULK_ROWS)
+                    .then(|| {
+                        DeferredIndexes::drop(
+                            conn,
+                            &[
+                                ("organizations", rows),
+                                ("statuses", rows),
+                                ("audit_log", rows),
+                            ],
+                        )
+                    })
+                    .transpose()?;
+                if deferred.is_some() {
+                    model::set_search_buffer(conn, BULK_SEARCH_BUFFER)?;
+                }
+                let report = if plan.by_id.is_empty() {
+                    write_new(conn, source, &plan, context, progress)?
+                } else {
+                    write(conn, source, &mut plan, context, progress)?
+                };
+                (report, deferred)
+            }
         };
         report.dry_run = dry_run;
         phase("written");
-        if search_buffer {
+        if deferred.is_some() {
             model::set_search_buffer(conn, model::SEARCH_BUFFER_DEFAULT)?;
         }
         // New organizations, and ones whose kind changed, join the rollouts that apply.
@@ -236,6 +250,37 @@ pub fn import_organizations(
         Err(DryRunOr::DryRun(report)) => Ok(report),
         Err(DryRunOr::Error(error)) => Err(error),
     }
+}
+
+/// Whether this is a first load: the registry is empty. If so, the tables it fills
+/// are locked against other writers until the commit (on PostgreSQL; SQLite's write
+/// transaction holds the whole file), the secondary indexes of `organizations` and
+/// `statuses` (empty as well) are set aside to be built once at the end.
+fn first_load(conn: &mut DbConnection) -> Result<Option<DeferredIndexes>, ImportError> {
+    use diesel::prelude::*;
+    let empty = |conn: &mut DbConnection| -> QueryResult<bool> {
+        use crate::db::schema::organizations::dsl;
+        dsl::organizations
+            .select(dsl::id)
+            .limit(1)
+            .load::<String>(conn)
+            .map(|rows| rows.is_empty())
+    };
+    if !empty(conn)? {
+        return Ok(None);
+    }
+    if let DbConnection::Pg(pg) = conn {
+        diesel::connection::SimpleConnection::batch_execute(
+            pg,
+            "LOCK TABLE organizations IN SHARE MODE",
+        )?;
+        // Someone may have written between the look and the lock.
+        if !empty(conn)? {
+            return Ok(None);
+        }
+    }
+    let deferred = DeferredIndexes::drop(conn, &[("organizations", 1), ("statuses", 1)])?;
+    Ok(Some(deferred))
 }
 
 /// A dry run leaves the transaction as an "error" so that it rolls back.
@@ -321,18 +366,12 @@ impl<'a> Chunks<'a> {
     }
 }
 
-/// Reads the file in chunks, with the current rows of each chunk's BINs. A thread of
-/// its own reads and parses the file a few chunks ahead of `f`: on a first load that
-/// is a third of the time the check takes.
-fn for_each_chunk(
-    conn: &mut DbConnection,
+/// Reads the file in chunks. A thread of its own reads and parses the file a few
+/// chunks ahead of `f`: on a first load that is a third of the time the check takes.
+fn read_ahead(
     source: &dyn CsvSource,
     mut on_header_error: impl FnMut(RowError),
-    mut f: impl FnMut(
-        &mut DbConnection,
-        Vec<Result<CsvRow, RowError>>,
-        HashMap<String, OrganizationRow>,
-    ) -> Result<(), ImportError>,
+    mut f: impl FnMut(Vec<Result<CsvRow, RowError>>) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
     std::thread::scope(|scope| {
         let (sender, chunks) = std::sync::mpsc::sync_channel(2);
@@ -349,23 +388,7 @@ fn for_each_chunk(
             }
             Ok(None)
         });
-        let mut each = || -> Result<(), ImportError> {
-            for chunk in &chunks {
-                let bins: Vec<String> = chunk
-                    .iter()
-                    .filter_map(|r| r.as_ref().ok())
-                    .filter_map(|r| Bin::parse(r.bin()).ok())
-                    .map(|b| b.to_string())
-                    .collect();
-                let current = OrganizationRow::find_many_by_bin(conn, &bins)?
-                    .into_iter()
-                    .map(|r| (r.bin.clone(), r))
-                    .collect();
-                f(conn, chunk, current)?;
-            }
-            Ok(())
-        };
-        let consumed = each();
+        let consumed = chunks.iter().try_for_each(&mut f);
         // Stops the reader if `f` stopped first.
         drop(chunks);
         let read = reader
@@ -379,6 +402,138 @@ fn for_each_chunk(
     })
 }
 
+/// Reads the file in chunks (see [`read_ahead`]), with the current rows of each
+/// chunk's BINs.
+fn for_each_chunk(
+    conn: &mut DbConnection,
+    source: &dyn CsvSource,
+    on_header_error: impl FnMut(RowError),
+    mut f: impl FnMut(
+        &mut DbConnection,
+        Vec<Result<CsvRow, RowError>>,
+        HashMap<String, OrganizationRow>,
+    ) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    read_ahead(source, on_header_error, |chunk| {
+        let bins: Vec<String> = chunk
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter_map(|r| Bin::parse(r.bin()).ok())
+            .map(|b| b.to_string())
+            .collect();
+        let current = OrganizationRow::find_many_by_bin(conn, &bins)?
+            .into_iter()
+            .map(|r| (r.bin.clone(), r))
+            .collect();
+        f(conn, chunk, current)
+    })
+}
+
+/// The rows of the file admitted so far: what the tree check and the writing rounds
+/// need of each (a few dozen bytes), in file order.
+#[derive(Default)]
+struct Rows {
+    entries: Vec<Entry>,
+    by_bin: HashMap<u64, usize>,
+    lines: Vec<u64>,
+}
+
+impl Rows {
+    /// Checks one row of the file, merged over `existing` (its current row, if any):
+    /// its fields, its parent column, and that its BIN is not in the file already.
+    /// Returns its index and fields, or records in `errors` why not.
+    fn admit(
+        &mut self,
+        row: &CsvRow,
+        existing: Option<&OrganizationRow>,
+        errors: &mut Errors,
+    ) -> Option<(usize, OrganizationFields)> {
+        let fields = match row_fields(row, existing) {
+            Ok(fields) => fields,
+            Err(row_errors) => {
+                row_errors.into_iter().for_each(|e| errors.push(e));
+                return None;
+            }
+        };
+        let bin = fields.bin.as_u64();
+        let parent = match row.parent_bin() {
+            None => ParentRef::Keep,
+            Some(None) => ParentRef::Root,
+            Some(Some(raw)) => match parse_bin(raw) {
+                Some(p) if p == bin => {
+                    errors.at(
+                        row,
+                        Some("parent_bin"),
+                        "an organization cannot be its own parent",
+                    );
+                    return None;
+                }
+                Some(p) => ParentRef::Bin(p),
+                None => {
+                    let why = Bin::parse(raw)
+                        .err()
+                        .map(|e| e.to_string())
+                        .unwrap_or_default();
+                    errors.at(
+                        row,
+                        Some("parent_bin"),
+                        format!("'{raw}' is not a valid BIN: {why}"),
+                    );
+                    return None;
+                }
+            },
+        };
+        if let Some(&first) = self.by_bin.get(&bin) {
+            errors.at(
+                row,
+                Some("bin"),
+                format!(
+                    "the BIN appears again: it is already on line {}",
+                    self.lines[first]
+                ),
+            );
+            return None;
+        }
+        let index = self.entries.len();
+        self.by_bin.insert(bin, index);
+        self.lines.push(row.line);
+        self.entries.push(Entry {
+            bin,
+            parent,
+            existing: existing.map(|r| Existing {
+                id: r.id.clone(),
+                parent_id: r.parent_id.clone(),
+                archived: r.is_archived(),
+            }),
+        });
+        Some((index, fields))
+    }
+}
+
+/// Refuses the import if any row was refused, listing the errors in file order.
+fn refuse_errors(errors: Errors) -> Result<(), ImportError> {
+    if errors.total == 0 {
+        return Ok(());
+    }
+    let mut listed = errors.listed;
+    listed.sort_by_key(|e| e.line);
+    Err(ImportError::Rejected {
+        errors: listed,
+        total: errors.total,
+    })
+}
+
+/// Refuses the import for a header it cannot use.
+fn refuse_header(header_errors: Vec<RowError>) -> Result<(), ImportError> {
+    if header_errors.is_empty() {
+        return Ok(());
+    }
+    Err(ImportError::Rejected {
+        total: header_errors.len() as u64,
+        errors: header_errors,
+    })
+}
+
 /// Pass 1: checks every row and the tree they make; writes nothing.
 fn check(
     conn: &mut DbConnection,
@@ -386,9 +541,7 @@ fn check(
     progress: &mut dyn Progress,
 ) -> Result<Plan, ImportError> {
     let mut errors = Errors::default();
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut by_bin: HashMap<u64, usize> = HashMap::new();
-    let mut lines: Vec<u64> = Vec::new();
+    let mut rows = Rows::default();
     let mut header_errors = Vec::new();
     for_each_chunk(
         conn,
@@ -396,115 +549,117 @@ fn check(
         |e| header_errors.push(e),
         |_, chunk, current| {
             for row in chunk {
-                let row = match row {
-                    Ok(row) => row,
-                    Err(error) => {
-                        errors.push(error);
-                        continue;
+                match row {
+                    Ok(row) => {
+                        let existing = Bin::parse(row.bin())
+                            .ok()
+                            .and_then(|b| current.get(&b.to_string()));
+                        rows.admit(&row, existing, &mut errors);
                     }
-                };
-                let existing = Bin::parse(row.bin())
-                    .ok()
-                    .and_then(|b| current.get(&b.to_string()));
-                let fields = match row_fields(&row, existing) {
-                    Ok(fields) => fields,
-                    Err(row_errors) => {
-                        row_errors.into_iter().for_each(|e| errors.push(e));
-                        continue;
-                    }
-                };
-                let bin = fields.bin.as_u64();
-                let parent = match row.parent_bin() {
-                    None => ParentRef::Keep,
-                    Some(None) => ParentRef::Root,
-                    Some(Some(raw)) => match parse_bin(raw) {
-                        Some(p) if p == bin => {
-                            errors.at(
-                                &row,
-                                Some("parent_bin"),
-                                "an organization cannot be its own parent",
-                            );
-                            continue;
-                        }
-                        Some(p) => ParentRef::Bin(p),
-                        None => {
-                            let why = Bin::parse(raw)
-                                .err()
-                                .map(|e| e.to_string())
-                                .unwrap_or_default();
-                            errors.at(
-                                &row,
-                                Some("parent_bin"),
-                                format!("'{raw}' is not a valid BIN: {why}"),
-                            );
-                            continue;
-                        }
-                    },
-                };
-                if let Some(&first) = by_bin.get(&bin) {
-                    errors.at(
-                        &row,
-                        Some("bin"),
-                        format!(
-                            "the BIN appears again: it is already on line {}",
-                            lines[first]
-                        ),
-                    );
-                    continue;
+                    Err(error) => errors.push(error),
                 }
-                by_bin.insert(bin, entries.len());
-                lines.push(row.line);
-                entries.push(Entry {
-                    bin,
-                    parent,
-                    existing: existing.map(|r| Existing {
-                        id: r.id.clone(),
-                        parent_id: r.parent_id.clone(),
-                        archived: r.is_archived(),
-                    }),
-                });
             }
-            progress.checked(entries.len() as u64 + errors.total);
+            progress.checked(rows.entries.len() as u64 + errors.total);
             Ok(())
         },
     )?;
-    if !header_errors.is_empty() {
-        return Err(ImportError::Rejected {
-            total: header_errors.len() as u64,
-            errors: header_errors,
-        });
-    }
-    let outside = check_tree(conn, &entries, &by_bin, &lines, &mut errors)?;
-    if errors.total > 0 {
-        let mut listed = errors.listed;
-        listed.sort_by_key(|e| e.line);
-        return Err(ImportError::Rejected {
-            errors: listed,
-            total: errors.total,
-        });
-    }
-    let by_id = entries
+    refuse_header(header_errors)?;
+    let registry = Registry::load(conn, &rows)?;
+    check_tree(&rows, &registry, &mut errors);
+    refuse_errors(errors)?;
+    let by_id = rows
+        .entries
         .iter()
         .enumerate()
         .filter_map(|(i, e)| e.existing.as_ref().map(|x| (x.id.clone(), i)))
         .collect();
     Ok(Plan {
-        entries,
-        by_bin,
+        outside: registry.parents(),
+        entries: rows.entries,
+        by_bin: rows.by_bin,
         by_id,
-        outside,
     })
 }
 
+/// The registry rows the tree check needs: parents outside the file, and the
+/// ancestors above them that the file may move.
+#[derive(Default)]
+struct Registry {
+    /// Parents named by BIN that are not rows of the file.
+    by_bin: HashMap<u64, OrganizationRow>,
+    /// Kept parents of existing rows that are not rows of the file.
+    by_id: HashMap<String, OrganizationRow>,
+}
+
+impl Registry {
+    fn load(conn: &mut DbConnection, rows: &Rows) -> Result<Self, ImportError> {
+        let outside: Vec<String> = rows
+            .entries
+            .iter()
+            .filter_map(|e| match e.parent {
+                ParentRef::Bin(p) if !rows.by_bin.contains_key(&p) => Some(bin_text(p)),
+                _ => None,
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut by_bin = HashMap::new();
+        for chunk in outside.chunks(CHUNK) {
+            for row in OrganizationRow::find_many_by_bin(conn, chunk)? {
+                by_bin.insert(parse_bin(&row.bin).unwrap_or(0), row);
+            }
+        }
+        let file_ids = file_ids(rows);
+        let mut wanted: Vec<String> = rows
+            .entries
+            .iter()
+            .filter(|e| e.parent == ParentRef::Keep)
+            .filter_map(|e| e.existing.as_ref().and_then(|x| x.parent_id.clone()))
+            .filter(|id| !file_ids.contains_key(id.as_str()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        wanted.sort();
+        let mut by_id = HashMap::new();
+        for chunk in wanted.chunks(CHUNK) {
+            use crate::db::schema::organizations::dsl;
+            use diesel::prelude::*;
+            for row in dsl::organizations
+                .filter(dsl::id.eq_any(chunk))
+                .select(OrganizationRow::as_select())
+                .load(conn)?
+            {
+                by_id.insert(row.id.clone(), row);
+            }
+        }
+        Ok(Self { by_bin, by_id })
+    }
+
+    /// Where the parents outside the file sit, by BIN.
+    fn parents(self) -> HashMap<u64, Placed> {
+        self.by_bin
+            .into_iter()
+            .map(|(bin, row)| (bin, Placed::stored(row)))
+            .collect()
+    }
+}
+
+/// The rows of the file that exist already, by id.
+fn file_ids(rows: &Rows) -> HashMap<&str, usize> {
+    rows.entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.existing.as_ref().map(|x| (x.id.as_str(), i)))
+        .collect()
+}
+
 /// Parents must exist (in the file or the registry), be active, and make no cycle.
-/// Returns the parents found in the registry.
-fn check_tree(
-    conn: &mut DbConnection,
-    entries: &[Entry],
-    by_bin: &HashMap<u64, usize>,
-    lines: &[u64],
-    errors: &mut Errors,
-) -> Result<HashMap<u64, Placed>, ImportError> {
+fn check_tree(rows: &Rows, registry: &Registry, errors: &mut Errors) {
+    let Rows {
+        entries,
+        by_bin,
+        lines,
+    } = rows;
     let error_at = |errors: &mut Errors, i: usize, message: String| {
         errors.push(RowError {
             line: lines[i],
@@ -513,50 +668,9 @@ fn check_tree(
             message,
         })
     };
-    // Parents outside the file, looked up once each.
-    let outside: Vec<String> = entries
-        .iter()
-        .filter_map(|e| match e.parent {
-            ParentRef::Bin(p) if !by_bin.contains_key(&p) => Some(bin_text(p)),
-            _ => None,
-        })
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let mut registry: HashMap<u64, OrganizationRow> = HashMap::new();
-    for chunk in outside.chunks(CHUNK) {
-        for row in OrganizationRow::find_many_by_bin(conn, chunk)? {
-            registry.insert(parse_bin(&row.bin).unwrap_or(0), row);
-        }
-    }
-    let file_ids: HashMap<&str, usize> = entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.existing.as_ref().map(|x| (x.id.as_str(), i)))
-        .collect();
-    // Kept parents of existing rows, and ancestors above registry parents, may be rows of
-    // the file too: load what is needed to follow the chain.
-    let mut by_id: HashMap<String, OrganizationRow> = HashMap::new();
-    let mut wanted: Vec<String> = entries
-        .iter()
-        .filter(|e| e.parent == ParentRef::Keep)
-        .filter_map(|e| e.existing.as_ref().and_then(|x| x.parent_id.clone()))
-        .filter(|id| !file_ids.contains_key(id.as_str()))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    wanted.sort();
-    for chunk in wanted.chunks(CHUNK) {
-        use crate::db::schema::organizations::dsl;
-        use diesel::prelude::*;
-        for row in dsl::organizations
-            .filter(dsl::id.eq_any(chunk))
-            .select(OrganizationRow::as_select())
-            .load(conn)?
-        {
-            by_id.insert(row.id.clone(), row);
-        }
-    }
+    let file_ids = file_ids(rows);
+    let by_id = &registry.by_id;
+    let registry = &registry.by_bin;
     for (i, entry) in entries.iter().enumerate() {
         if let ParentRef::Bin(p) = entry.parent {
             match by_bin.get(&p) {
@@ -636,10 +750,6 @@ fn check_tree(
             state[c] = 2;
         }
     }
-    Ok(registry
-        .into_iter()
-        .map(|(bin, row)| (bin, Placed::stored(row)))
-        .collect())
 }
 
 /// Where a written row sits, for its children.
@@ -874,10 +984,8 @@ fn create(
     (new_row, audit)
 }
 
-/// Pass 2 when every row of the file is new (a first load, or a batch of new units).
-/// Nothing needs reading back, so this thread builds each chunk's rows (parsing,
-/// checking, folding names, the audit JSON) while a second thread writes the chunk
-/// before: the database and the rest of the work each get a core.
+/// Pass 2 when every row of the file is new (a batch of new units): the rows in as
+/// many rounds as the file needs, on two threads (see [`with_writer`]).
 fn write_new(
     conn: &mut DbConnection,
     source: &dyn CsvSource,
@@ -885,8 +993,30 @@ fn write_new(
     context: &ImportContext,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
+    with_writer(conn, &context.actor, |batches| {
+        let mut new = NewRows::new(plan.outside.clone(), plan.entries.len());
+        new.rounds(
+            source,
+            &plan.entries,
+            &plan.by_bin,
+            context,
+            progress,
+            batches,
+        )?;
+        new.finish(plan.entries.len() as u64)
+    })
+}
+
+/// Runs `build` on this thread while a second thread writes the batches it sends:
+/// nothing needs reading back, so this thread builds each chunk's rows (parsing,
+/// checking, folding names, the audit JSON) while the other writes the chunk before,
+/// and the database and the rest of the work each get a core.
+fn with_writer(
+    conn: &mut DbConnection,
+    actor: &AuditActor,
+    build: impl FnOnce(&std::sync::mpsc::SyncSender<Batch>) -> Result<ImportReport, ImportError>,
+) -> Result<ImportReport, ImportError> {
     let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(2);
-    let actor = &context.actor;
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<(), ImportError> {
             let mut words = KnownWords::default();
@@ -896,7 +1026,7 @@ fn write_new(
             }
             Ok(())
         });
-        let built = build_new(source, plan, context, progress, &batches);
+        let built = build(&batches);
         // The writer ends once every batch is in, or at its first error: the
         // builder then finds the channel closed and stops.
         drop(batches);
@@ -911,91 +1041,257 @@ fn write_new(
 /// One chunk for the writer: organization rows and their audit entries.
 type Batch = (Vec<NewOrganizationRow>, Vec<AuditEntry>);
 
-/// The building half of [`write_new`]: rows whose parent is placed, in as many rounds
-/// as the file needs (one when parents come first).
-fn build_new(
-    source: &dyn CsvSource,
-    plan: &Plan,
-    context: &ImportContext,
-    progress: &mut dyn Progress,
-    batches: &std::sync::mpsc::SyncSender<Batch>,
-) -> Result<ImportReport, ImportError> {
-    let total = plan.entries.len() as u64;
-    let mut done = vec![false; plan.entries.len()];
-    // Only rows that are the parent of another row in the file need remembering:
-    // in a deep tree most rows are leaves.
-    let parents: HashSet<u64> = plan
-        .entries
-        .iter()
-        .filter_map(|e| match e.parent {
-            ParentRef::Bin(p) if plan.by_bin.contains_key(&p) => Some(p),
-            _ => None,
-        })
-        .collect();
-    let mut placed: HashMap<u64, Placed> = HashMap::with_capacity(parents.len());
-    let mut out_of_scope = Vec::new();
-    let mut written = 0u64;
-    while written < total {
-        let before = written;
-        let mut index = 0usize;
-        let Ok(mut chunks) = Chunks::open(source)? else {
-            // The header passed the first reading; a file changed under us.
-            return Err(ImportError::Database(DieselError::RollbackTransaction));
-        };
-        while let Some(chunk) = chunks.next_chunk() {
-            let mut rows = Vec::with_capacity(chunk.len());
-            let mut audits = Vec::with_capacity(chunk.len());
-            for row in chunk.into_iter().flatten() {
-                let i = index;
-                index += 1;
-                if done[i] {
-                    continue;
-                }
-                let entry = &plan.entries[i];
-                let parent = match entry.parent {
-                    ParentRef::Root | ParentRef::Keep => None,
-                    ParentRef::Bin(p) => match plan.by_bin.get(&p) {
-                        Some(&j) if !done[j] => continue,
-                        Some(_) => placed.get(&p),
-                        None => Some(
-                            plan.outside
-                                .get(&p)
-                                .ok_or(ImportError::Database(DieselError::NotFound))?,
-                        ),
-                    },
-                };
-                let fields = row_fields(&row, None).map_err(|e| ImportError::Rejected {
-                    total: e.len() as u64,
-                    errors: e,
-                })?;
-                let (new_row, audit) = create(&fields, parent);
-                if !in_scope(context, &new_row.path) {
-                    out_of_scope.push(row.line);
-                }
-                if parents.contains(&entry.bin) {
-                    placed.insert(entry.bin, Placed::of(&new_row));
-                }
-                rows.push(new_row);
-                audits.push(audit);
-                done[i] = true;
-                written += 1;
-            }
-            if batches.send((rows, audits)).is_err() {
-                // The writer failed: its error is the one to report.
-                return Err(ImportError::Database(DieselError::RollbackTransaction));
-            }
-            progress.written(written, total);
-        }
-        if written == before {
-            // Unreachable after check_tree; a guard against looping forever.
-            return Err(ImportError::Database(DieselError::RollbackTransaction));
+/// Sends a batch to the writer; an error if the writer has stopped (its own error is
+/// the one reported).
+fn send(batches: &std::sync::mpsc::SyncSender<Batch>, batch: Batch) -> Result<(), ImportError> {
+    if batch.0.is_empty() {
+        return Ok(());
+    }
+    batches
+        .send(batch)
+        .map_err(|_| ImportError::Database(DieselError::RollbackTransaction))
+}
+
+/// Where the new rows sit once written: each one's id and parent by BIN, about 40
+/// bytes a row, and the parents outside the file. A path is put together from the
+/// chain of ids when a child needs it.
+struct Tree {
+    nodes: HashMap<u64, (uuid::Uuid, Option<u64>)>,
+    outside: HashMap<u64, Placed>,
+    /// The last parent asked for: siblings usually follow each other.
+    last: Option<(u64, Placed)>,
+}
+
+impl Tree {
+    fn new(outside: HashMap<u64, Placed>) -> Self {
+        Self {
+            nodes: HashMap::new(),
+            outside,
+            last: None,
         }
     }
-    refuse_out_of_scope(out_of_scope)?;
-    Ok(ImportReport {
-        rows: total,
-        created: total,
-        ..Default::default()
+
+    /// Where the row with this BIN sits, if it is written (or outside the file).
+    fn placed(&mut self, bin: u64) -> Option<Placed> {
+        if let Some((last, placed)) = &self.last {
+            if *last == bin {
+                return Some(placed.clone());
+            }
+        }
+        if let Some(outside) = self.outside.get(&bin) {
+            return Some(outside.clone());
+        }
+        // The ids from this row up to a root, or to a parent outside the file.
+        let mut chain = Vec::new();
+        let mut above = None;
+        let mut at = Some(bin);
+        while let Some(b) = at {
+            if let Some(outside) = self.outside.get(&b) {
+                above = Some(outside);
+                break;
+            }
+            let &(id, parent) = self.nodes.get(&b)?;
+            chain.push(id);
+            at = parent;
+        }
+        let (mut path, base) = above.map_or(("/".to_owned(), -1), |p| (p.path.clone(), p.depth));
+        for id in chain.iter().rev() {
+            path.push_str(
+                id.hyphenated()
+                    .encode_lower(&mut uuid::Uuid::encode_buffer()),
+            );
+            path.push('/');
+        }
+        let placed = Placed {
+            id: chain[0].hyphenated().to_string(),
+            path,
+            depth: base + chain.len() as i32,
+        };
+        self.last = Some((bin, placed.clone()));
+        Some(placed)
+    }
+
+    /// Records a row about to be written below the row with BIN `parent`.
+    fn insert(&mut self, bin: u64, row: &NewOrganizationRow, parent: Option<u64>) {
+        let id = uuid::Uuid::parse_str(&row.id).unwrap_or_default();
+        self.nodes.insert(bin, (id, parent));
+    }
+}
+
+/// The state of writing new rows: which are written and where, across the rounds.
+struct NewRows {
+    tree: Tree,
+    done: Vec<bool>,
+    written: u64,
+    out_of_scope: Vec<u64>,
+}
+
+impl NewRows {
+    fn new(outside: HashMap<u64, Placed>, rows: usize) -> Self {
+        Self {
+            tree: Tree::new(outside),
+            done: vec![false; rows],
+            written: 0,
+            out_of_scope: Vec::new(),
+        }
+    }
+
+    /// Adds row `i` to `batch` if its parent is placed; returns whether it did.
+    fn place(
+        &mut self,
+        i: usize,
+        entry: &Entry,
+        fields: &OrganizationFields,
+        line: u64,
+        context: &ImportContext,
+        batch: &mut Batch,
+    ) -> bool {
+        let parent = match entry.parent {
+            ParentRef::Root | ParentRef::Keep => None,
+            ParentRef::Bin(p) => match self.tree.placed(p) {
+                Some(placed) => Some((p, placed)),
+                None => return false,
+            },
+        };
+        let (new_row, audit) = create(fields, parent.as_ref().map(|(_, placed)| placed));
+        if !in_scope(context, &new_row.path) {
+            self.out_of_scope.push(line);
+        }
+        self.tree
+            .insert(entry.bin, &new_row, parent.map(|(bin, _)| bin));
+        batch.0.push(new_row);
+        batch.1.push(audit);
+        self.done[i] = true;
+        self.written += 1;
+        true
+    }
+
+    /// Reads the file again as often as needed to write every row not written yet,
+    /// parents before children (the rows passed their checks).
+    fn rounds(
+        &mut self,
+        source: &dyn CsvSource,
+        entries: &[Entry],
+        by_bin: &HashMap<u64, usize>,
+        context: &ImportContext,
+        progress: &mut dyn Progress,
+        batches: &std::sync::mpsc::SyncSender<Batch>,
+    ) -> Result<(), ImportError> {
+        let total = entries.len() as u64;
+        while self.written < total {
+            let before = self.written;
+            let mut index = 0usize;
+            let Ok(mut chunks) = Chunks::open(source)? else {
+                // The header passed the first reading; a file changed under us.
+                return Err(ImportError::Database(DieselError::RollbackTransaction));
+            };
+            while let Some(chunk) = chunks.next_chunk() {
+                let mut batch = Batch::default();
+                for row in chunk.into_iter().flatten() {
+                    let i = index;
+                    index += 1;
+                    if self.done[i] {
+                        continue;
+                    }
+                    let entry = &entries[i];
+                    let waits = matches!(entry.parent,
+                        ParentRef::Bin(p) if by_bin.get(&p).is_some_and(|&j| !self.done[j]));
+                    if waits {
+                        continue;
+                    }
+                    let fields = row_fields(&row, None).map_err(|e| ImportError::Rejected {
+                        total: e.len() as u64,
+                        errors: e,
+                    })?;
+                    if !self.place(i, entry, &fields, row.line, context, &mut batch) {
+                        // A parent neither in the file nor outside it: check_tree refused that.
+                        return Err(ImportError::Database(DieselError::NotFound));
+                    }
+                }
+                send(batches, batch)?;
+                progress.written(self.written, total);
+            }
+            if self.written == before {
+                // Unreachable after check_tree; a guard against looping forever.
+                return Err(ImportError::Database(DieselError::RollbackTransaction));
+            }
+        }
+        Ok(())
+    }
+
+    /// The report once every row is written, unless some lie outside the importer's scope.
+    fn finish(self, rows: u64) -> Result<ImportReport, ImportError> {
+        refuse_out_of_scope(self.out_of_scope)?;
+        Ok(ImportReport {
+            rows,
+            created: rows,
+            ..Default::default()
+        })
+    }
+}
+
+/// A first load: the registry is empty, so every row is new and its parent, if any,
+/// is in the file. The file is read once: each row is checked and, as soon as its
+/// parent is written (or it has none), built and handed to the writer, so the
+/// database starts at the first chunk instead of after a checking pass. Rows that
+/// come before their parent wait for a later round. A row that fails a check stops
+/// the writing (the transaction is refused and rolls back) but not the checking:
+/// every bad row is still listed.
+fn load_first(
+    conn: &mut DbConnection,
+    source: &dyn CsvSource,
+    context: &ImportContext,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    with_writer(conn, &context.actor, |batches| {
+        let mut rows = Rows::default();
+        let mut errors = Errors::default();
+        let mut header_errors = Vec::new();
+        let mut new = NewRows::new(HashMap::new(), 0);
+        read_ahead(
+            source,
+            |e| header_errors.push(e),
+            |chunk| {
+                let mut batch = Batch::default();
+                for row in chunk {
+                    let row = match row {
+                        Ok(row) => row,
+                        Err(error) => {
+                            errors.push(error);
+                            continue;
+                        }
+                    };
+                    let Some((i, fields)) = rows.admit(&row, None, &mut errors) else {
+                        continue;
+                    };
+                    new.done.push(false);
+                    if errors.total == 0 {
+                        new.place(i, &rows.entries[i], &fields, row.line, context, &mut batch);
+                    }
+                }
+                progress.checked(rows.entries.len() as u64 + errors.total);
+                if errors.total > 0 {
+                    return Ok(());
+                }
+                send(batches, batch)
+            },
+        )?;
+        refuse_header(header_errors)?;
+        let total = rows.entries.len() as u64;
+        if new.written < total || errors.total > 0 {
+            // Parents that are not in the file (the registry is empty), and cycles.
+            check_tree(&rows, &Registry::default(), &mut errors);
+        }
+        refuse_errors(errors)?;
+        new.rounds(
+            source,
+            &rows.entries,
+            &rows.by_bin,
+            context,
+            progress,
+            batches,
+        )?;
+        new.finish(total)
     })
 }
 

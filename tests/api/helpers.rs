@@ -432,6 +432,21 @@ impl TestApp {
 }
 
 /// Reads a problem+json response, checking its content type and status.
+/// The (line, column) of each row error in a refused import's problem body.
+pub fn error_locations(body: &Value) -> Vec<(u64, String)> {
+    body["errors"]
+        .as_array()
+        .expect("a list of row errors")
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().expect("a line"),
+                e["column"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
 pub async fn problem(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(response.status(), status, "unexpected status");
     let content_type = response

@@ -106,17 +106,8 @@ async fn one_bad_row_rejects_the_whole_file_and_every_bad_row_is_listed() {
     let response = app.import_csv(&csv, false).await;
     let body = problem(response, 422).await;
     let errors = body["errors"].as_array().unwrap();
-    let located: Vec<(u64, String)> = errors
-        .iter()
-        .map(|e| {
-            (
-                e["line"].as_u64().unwrap(),
-                e["column"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
     assert_eq!(
-        located,
+        error_locations(&body),
         [
             (3, "bin".to_owned()),
             (4, "parent_bin".to_owned()),
@@ -133,6 +124,73 @@ async fn one_bad_row_rejects_the_whole_file_and_every_bad_row_is_listed() {
     assert_eq!(app.snapshot().await, before);
     assert_eq!(before.len(), 1);
     assert_eq!(before[0].bin, existing["bin"]);
+}
+
+#[tokio::test]
+async fn a_first_load_with_bad_rows_lists_every_one_and_writes_nothing() {
+    // An empty registry: rows are written as they pass their checks, so the good rows
+    // before the first bad one are already sent when it is found.
+    let app = spawn_app().await;
+    let indexes = indexes_and_keys(&app).await;
+    let (root, child, dup) = (new_bin(), new_bin(), new_bin());
+    let mut csv = format!("{HEADER}\n");
+    for i in 0..1_200 {
+        csv.push_str(&row(&new_bin(), "", &format!("Хорошая {i}"))); // lines 2..=1201
+        csv.push('\n');
+    }
+    for line in [
+        row(&child, &root, "Ребёнок раньше родителя"), // 1202
+        row(&bad_checksum_bin(), "", "Плохой БИН"),    // 1203
+        row(&new_bin(), &new_bin(), "Нет родителя"),   // 1204
+        row(&dup, "", "Первая"),                       // 1205
+        row(&dup, "", "Повтор"),                       // 1206
+        format!("{},ministry,,KZ-99,-5,,Имя,,,nope,,,", new_bin()), // 1207
+        row(&root, "", "Родитель"),                    // 1208
+    ] {
+        csv.push_str(&line);
+        csv.push('\n');
+    }
+    let body = problem(app.import_csv(&csv, false).await, 422).await;
+    assert_eq!(
+        error_locations(&body),
+        [
+            (1203, "bin".to_owned()),
+            (1204, "parent_bin".to_owned()),
+            (1206, "bin".to_owned()),
+            (1207, "kind".to_owned()),
+            (1207, "region".to_owned()),
+            (1207, "headcount".to_owned()),
+            (1207, "name_kk".to_owned()),
+            (1207, "it_head_email".to_owned()),
+        ],
+        "{body}"
+    );
+    assert!(app.snapshot().await.is_empty());
+    assert_eq!(indexes_and_keys(&app).await, indexes);
+
+    // The same file without its bad rows loads whole, the child below its parent.
+    let good: String = csv
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| !(1202..=1206).contains(i))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let response = app.import_csv(&good, false).await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["created"], 1_202, "{report}");
+    let parent = app.get_json(&format!("/api/v1/organizations/{root}")).await;
+    let placed = app
+        .get_json(&format!("/api/v1/organizations/{child}"))
+        .await;
+    assert_eq!(placed["parent_id"], parent["id"]);
+    assert_eq!(placed["depth"], 1);
+    let subtree = app
+        .get_json(&format!("/api/v1/organizations/{root}/subtree"))
+        .await;
+    assert_eq!(subtree["total"], 1, "{subtree}");
+    assert_eq!(indexes_and_keys(&app).await, indexes);
+    assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]

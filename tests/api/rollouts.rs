@@ -763,19 +763,8 @@ async fn status_import_is_all_or_nothing_with_line_numbers_and_a_dry_run() {
         .post_raw("/api/v1/rollouts/aitu/status/import", "text/csv", bad)
         .await;
     let body = problem(response, 422).await;
-    let located: Vec<(u64, String)> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["line"].as_u64().unwrap(),
-                e["column"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
     assert_eq!(
-        located,
+        error_locations(&body),
         [
             (3, "accounts_active".into()),
             (4, "bin".into()),
