@@ -182,21 +182,17 @@ pub fn import_organizations(
         }
         // Organization edits reach the status rows' copies one row at a time.
         let tally = crate::rollout::tally::Deferred::begin(conn)?;
-        let (mut report, deferred) = match first_load(conn)? {
-            Some(deferred) => {
-                model::set_search_buffer(conn, BULK_SEARCH_BUFFER)?;
-                let report = load_first(conn, source, context, progress)?;
-                (report, Some(deferred))
-            }
+        let (mut report, bulk) = match first_load(conn)? {
+            Some(bulk) => (load_first(conn, source, context, progress)?, Some(bulk)),
             None => {
                 let mut plan = check(conn, source, progress)?;
                 phase("checked");
                 // A file larger than the tables it fills: their secondary indexes are
                 // built once at the end instead of row by row.
                 let rows = plan.entries.len();
-                let deferred = (rows >= BULK_ROWS)
+                let bulk = (rows >= BULK_ROWS)
                     .then(|| {
-                        DeferredIndexes::drop(
+                        Bulk::begin(
                             conn,
                             &[
                                 ("organizations", rows),
@@ -206,28 +202,22 @@ pub fn import_organizations(
                         )
                     })
                     .transpose()?;
-                if deferred.is_some() {
-                    model::set_search_buffer(conn, BULK_SEARCH_BUFFER)?;
-                }
                 let report = if plan.by_id.is_empty() {
                     write_new(conn, source, &plan, context, progress)?
                 } else {
                     write(conn, source, &mut plan, context, progress)?
                 };
-                (report, deferred)
+                (report, bulk)
             }
         };
         report.dry_run = dry_run;
         phase("written");
-        if deferred.is_some() {
-            model::set_search_buffer(conn, model::SEARCH_BUFFER_DEFAULT)?;
-        }
         // New organizations, and ones whose kind changed, join the rollouts that apply.
         crate::rollout::service::sync_all_rollouts(conn)?;
         tally.finish(conn)?;
         phase("rollouts synced");
-        if let Some(deferred) = deferred {
-            deferred.restore(conn)?;
+        if let Some(bulk) = bulk {
+            bulk.finish(conn)?;
             phase("indexes rebuilt");
         }
         audit::record(
@@ -252,11 +242,32 @@ pub fn import_organizations(
     }
 }
 
+/// What a large load changes for its transaction: the secondary indexes of the tables
+/// it fills are set aside (see [`DeferredIndexes`]), and SQLite's search index gathers
+/// more in memory (see [`model::set_search_buffer`]). Both are put back before commit.
+#[must_use = "the indexes must be restored before the transaction commits"]
+struct Bulk(DeferredIndexes);
+
+impl Bulk {
+    /// `tables` pairs a table with the number of rows the load adds to it.
+    fn begin(conn: &mut DbConnection, tables: &[(&str, usize)]) -> Result<Self, ImportError> {
+        let indexes = DeferredIndexes::drop(conn, tables)?;
+        model::set_search_buffer(conn, BULK_SEARCH_BUFFER)?;
+        Ok(Self(indexes))
+    }
+
+    fn finish(self, conn: &mut DbConnection) -> Result<(), ImportError> {
+        self.0.restore(conn)?;
+        model::set_search_buffer(conn, model::SEARCH_BUFFER_DEFAULT)?;
+        Ok(())
+    }
+}
+
 /// Whether this is a first load: the registry is empty. If so, the tables it fills
 /// are locked against other writers until the commit (on PostgreSQL; SQLite's write
-/// transaction holds the whole file), the secondary indexes of `organizations` and
-/// `statuses` (empty as well) are set aside to be built once at the end.
-fn first_load(conn: &mut DbConnection) -> Result<Option<DeferredIndexes>, ImportError> {
+/// transaction holds the whole file), and the load is set up as a [`Bulk`] one for
+/// `organizations` and `statuses` (empty as well).
+fn first_load(conn: &mut DbConnection) -> Result<Option<Bulk>, ImportError> {
     use diesel::prelude::*;
     let empty = |conn: &mut DbConnection| -> QueryResult<bool> {
         use crate::db::schema::organizations::dsl;
@@ -279,8 +290,7 @@ fn first_load(conn: &mut DbConnection) -> Result<Option<DeferredIndexes>, Import
             return Ok(None);
         }
     }
-    let deferred = DeferredIndexes::drop(conn, &[("organizations", 1), ("statuses", 1)])?;
-    Ok(Some(deferred))
+    Bulk::begin(conn, &[("organizations", 1), ("statuses", 1)]).map(Some)
 }
 
 /// A dry run leaves the transaction as an "error" so that it rolls back.
@@ -858,7 +868,8 @@ fn write(
                     let parent_pos = parent.as_ref().map(|p| (p.path.as_str(), p.depth));
                     let here = match existing {
                         None => {
-                            let (new_row, audit) = create(&fields, parent.as_ref());
+                            let (new_row, audit) =
+                                create(uuid::Uuid::now_v7(), &fields, parent.as_ref());
                             let here = Placed::of(&new_row);
                             report.created += 1;
                             if !in_scope(context, &new_row.path) {
@@ -966,14 +977,14 @@ fn in_scope(context: &ImportContext, path: &str) -> bool {
         .is_none_or(|scope| path.starts_with(scope))
 }
 
-/// A new organization under `parent`: its row and its audit entry.
+/// A new organization with this id under `parent`: its row and its audit entry.
 fn create(
+    id: uuid::Uuid,
     fields: &OrganizationFields,
     parent: Option<&Placed>,
 ) -> (NewOrganizationRow, AuditEntry) {
-    let id = uuid::Uuid::now_v7().hyphenated().to_string();
     let new_row = OrganizationChanges::new(fields, parent.map(|p| p.id.clone())).into_new_row(
-        id,
+        id.hyphenated().to_string(),
         parent.map(|p| (p.path.as_str(), p.depth)),
         now(),
     );
@@ -1112,8 +1123,7 @@ impl Tree {
     }
 
     /// Records a row about to be written below the row with BIN `parent`.
-    fn insert(&mut self, bin: u64, row: &NewOrganizationRow, parent: Option<u64>) {
-        let id = uuid::Uuid::parse_str(&row.id).unwrap_or_default();
+    fn insert(&mut self, bin: u64, id: uuid::Uuid, parent: Option<u64>) {
         self.nodes.insert(bin, (id, parent));
     }
 }
@@ -1153,12 +1163,12 @@ impl NewRows {
                 None => return false,
             },
         };
-        let (new_row, audit) = create(fields, parent.as_ref().map(|(_, placed)| placed));
+        let id = uuid::Uuid::now_v7();
+        let (new_row, audit) = create(id, fields, parent.as_ref().map(|(_, placed)| placed));
         if !in_scope(context, &new_row.path) {
             self.out_of_scope.push(line);
         }
-        self.tree
-            .insert(entry.bin, &new_row, parent.map(|(bin, _)| bin));
+        self.tree.insert(entry.bin, id, parent.map(|(bin, _)| bin));
         batch.0.push(new_row);
         batch.1.push(audit);
         self.done[i] = true;
