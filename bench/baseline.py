@@ -117,13 +117,7 @@ def run_backend(backend: str, args, binary: Path, bare: Path, workdir: Path, csv
     pg: reg.PgDatabase | None = None
     proc: subprocess.Popen | None = None
     try:
-        if backend == "sqlite":
-            db_path = workdir / "baseline.db"
-            database_url = f"sqlite://{db_path}"
-        else:
-            pg = reg.PgDatabase(args.pg_url)
-            pg.create()
-            database_url = pg.url
+        database_url, pg = reg.fresh_database(backend, workdir, "baseline.db", args.pg_url)
         port = reg.free_port()
         env = reg.service_env(database_url, port)
         imported = reg.BackendResult(backend)

@@ -759,6 +759,21 @@ class PgDatabase:
                 log(f"could not drop database {self.name}: {e}")
 
 
+def fresh_database(backend: str, workdir: Path, name: str,
+                   pg_url: str) -> tuple[str, PgDatabase | None]:
+    """The URL of an empty database for one run: a SQLite file `name` in `workdir`
+    (left-overs of an earlier run removed), or a new PostgreSQL database on `pg_url`
+    (returned too, so the caller drops it at the end)."""
+    if backend == "sqlite":
+        db_path = workdir / name
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        return f"sqlite://{db_path}", None
+    pg = PgDatabase(pg_url)
+    pg.create()
+    return pg.url, pg
+
+
 def run_import(binary: Path, env: dict, csv_path: Path, rows: int, result: BackendResult) -> bool:
     time_bin = Path("/usr/bin/time")
     cmd = [str(binary), "import", "organizations", str(csv_path)]
@@ -928,15 +943,7 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
     proc: subprocess.Popen | None = None
     api: Api | None = None
     try:
-        if backend == "sqlite":
-            db_path = workdir / "bench.db"
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(db_path) + suffix).unlink(missing_ok=True)
-            database_url = f"sqlite://{db_path}"
-        else:
-            pg = PgDatabase(args.pg_url)
-            pg.create()
-            database_url = pg.url
+        database_url, pg = fresh_database(backend, workdir, "bench.db", args.pg_url)
         port = free_port()
         env = service_env(database_url, port)
         # Extra imports into throwaway databases first: on a shared machine one load

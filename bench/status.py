@@ -580,15 +580,7 @@ def run_backend(backend: str, args, binary: Path, workdir: Path, csv_path: Path,
     api: Api | None = None
     log_path = workdir / f"serve-{backend}.log"
     try:
-        if backend == "sqlite":
-            db_path = workdir / "status-bench.db"
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(db_path) + suffix).unlink(missing_ok=True)
-            database_url = f"sqlite://{db_path}"
-        else:
-            pg = reg.PgDatabase(args.pg_url)
-            pg.create()
-            database_url = pg.url
+        database_url, pg = reg.fresh_database(backend, workdir, "status-bench.db", args.pg_url)
         port = reg.free_port()
         setup_env = service_env(database_url, port, faketime_lib)
         env = service_env(database_url, port)
