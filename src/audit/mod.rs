@@ -147,11 +147,17 @@ fn new_row(actor: &AuditActor, entry: AuditEntry, at: NaiveDateTime) -> NewAudit
 }
 
 /// Appends one row.
+///
+/// Inside a write transaction the row is part of it; outside, it is a write
+/// transaction of its own.
 pub fn record(conn: &mut DbConnection, actor: &AuditActor, entry: AuditEntry) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values(&new_row(actor, entry, now()))
-        .execute(conn)
-        .map(drop)
+    let row = new_row(actor, entry, now());
+    crate::db::write_transaction(conn, |conn| {
+        diesel::insert_into(audit_log::table)
+            .values(&row)
+            .execute(conn)
+            .map(drop)
+    })
 }
 
 /// Appends many rows (imports), a few statements in all.

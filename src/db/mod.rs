@@ -2,10 +2,11 @@
 //! and the embedded migrations.
 
 pub mod schema;
+pub mod writer;
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -74,8 +75,60 @@ macro_rules! insert_rows {
 /// From this many rows on, [`insert_rows!`] loads them with `COPY` on PostgreSQL.
 pub const COPY_ROWS: usize = 64;
 
-pub type Pool = r2d2::Pool<ConnectionManager>;
-pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+/// The connection pool, and on SQLite the one writer its connections share.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<ConnectionManager>,
+    writer: Option<Arc<writer::SqliteWriter>>,
+}
+
+impl Pool {
+    /// A connection, waiting up to `database.connect_timeout` for one to be free.
+    /// While it lives, this thread's write transactions go to the pool's writer.
+    pub fn get(&self) -> Result<PooledConnection, r2d2::Error> {
+        self.inner.get().map(|conn| self.wrap(conn))
+    }
+
+    pub fn get_timeout(&self, timeout: Duration) -> Result<PooledConnection, r2d2::Error> {
+        self.inner.get_timeout(timeout).map(|conn| self.wrap(conn))
+    }
+
+    pub fn state(&self) -> r2d2::State {
+        self.inner.state()
+    }
+
+    /// SQLite: what the writer has done so far.
+    pub fn writer_stats(&self) -> Option<writer::WriterStats> {
+        self.writer.as_ref().map(|w| w.stats())
+    }
+
+    fn wrap(&self, conn: r2d2::PooledConnection<ConnectionManager>) -> PooledConnection {
+        PooledConnection {
+            conn,
+            _scope: writer::Scope::enter(self.writer.clone()),
+        }
+    }
+}
+
+/// A pooled connection. It stays on the thread that took it.
+pub struct PooledConnection {
+    conn: r2d2::PooledConnection<ConnectionManager>,
+    _scope: writer::Scope,
+}
+
+impl std::ops::Deref for PooledConnection {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -183,15 +236,17 @@ impl ConnectError {
 pub struct ConnectionManager {
     url: DatabaseUrl,
     sqlite_busy_timeout: Duration,
+    /// SQLite: connections refuse to write (`PRAGMA query_only`); the pool's writer
+    /// writes for them.
+    read_only: bool,
 }
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl, sqlite_busy_timeout: Duration) -> Self {
-        let wait = u64::try_from(sqlite_busy_timeout.as_millis()).unwrap_or(u64::MAX);
-        SQLITE_WRITER_WAIT_MS.store(wait, Ordering::Relaxed);
         Self {
             url,
             sqlite_busy_timeout,
+            read_only: false,
         }
     }
 
@@ -221,8 +276,9 @@ impl ConnectionManager {
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA cache_size = -16384;",
-                    self.sqlite_busy_timeout.as_millis()
+                     PRAGMA cache_size = -16384; PRAGMA query_only = {};",
+                    self.sqlite_busy_timeout.as_millis(),
+                    self.read_only
                 ))?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -263,14 +319,26 @@ pub struct PoolOptions {
 
 /// Builds the pool without opening connections up front, so a service started while
 /// the database is down comes up (and reports not ready) instead of exiting.
+///
+/// On SQLite the pool's connections only read, and every write transaction of the
+/// process goes through one writer ([`writer`]).
 pub fn build_pool(url: &DatabaseUrl, options: &PoolOptions) -> Pool {
     let manager = ConnectionManager::new(url.clone(), options.sqlite_busy_timeout);
-    r2d2::Pool::builder()
+    let writer = match url {
+        DatabaseUrl::Sqlite(_) => Some(Arc::new(writer::SqliteWriter::new(manager.clone()))),
+        DatabaseUrl::Postgres(_) => None,
+    };
+    let readers = ConnectionManager {
+        read_only: writer.is_some(),
+        ..manager
+    };
+    let inner = r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(0))
         .connection_timeout(options.connect_timeout)
         .test_on_check_out(true)
-        .build_unchecked(manager)
+        .build_unchecked(readers);
+    Pool { inner, writer }
 }
 
 /// Applies pending migrations. On PostgreSQL an advisory lock makes instances that
@@ -299,47 +367,42 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     Ok(applied)
 }
 
-/// SQLite has one writer at a time. The service's own writers queue here, woken in
-/// turn as soon as the writer before them commits, instead of polling the database
-/// lock (SQLite's busy handler sleeps up to 100 ms between tries, leaving the database
-/// idle while writers wait). One lock serves the process: a service has one database.
-static SQLITE_WRITER: parking_lot::Mutex<()> = parking_lot::const_mutex(());
-
-/// How long a writer waits for `SQLITE_WRITER`: `database.sqlite_busy_timeout`.
-/// Past it the writer goes on to the database lock anyway (and its busy timeout), so
-/// a stuck writer can delay the others but never block them for good.
-static SQLITE_WRITER_WAIT_MS: AtomicU64 = AtomicU64::new(5000);
-
-/// Runs `f` in a transaction meant to write.
+/// Runs `f` in a transaction meant to write, and answers what `f` answers.
 ///
-/// SQLite: the writer takes `SQLITE_WRITER`, then `BEGIN IMMEDIATE` takes the
-/// database's write lock up front, so a transaction that reads and then writes waits
-/// for other writers instead of failing at the first write; writers in other
-/// processes (the command line) are still waited for with busy_timeout.
+/// SQLite: while this thread holds a connection of a pool, the transaction runs on
+/// the pool's writer (see [`writer`]), not on `conn`: it waits there for the writers
+/// before it and may commit together with others. Otherwise (a stretch of
+/// [`with_own_journal`]) it runs on `conn`, and `BEGIN IMMEDIATE` takes the database's
+/// write lock up front, so a transaction that reads and then writes waits for writers
+/// of other processes (busy_timeout) instead of failing at its first write.
 /// PostgreSQL: an ordinary transaction; version checks in the UPDATEs guard against
 /// concurrent writers.
+///
+/// Inside another write transaction, `f` simply runs in it.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let _writer = match conn {
-        DbConnection::Sqlite(inner) => {
-            let wait = Duration::from_millis(SQLITE_WRITER_WAIT_MS.load(Ordering::Relaxed));
-            let writer = SQLITE_WRITER.try_lock_for(wait);
-            if writer.is_none() {
-                log::warn!(
-                    "waited {} ms for another writer of this process; going on to the database lock",
-                    wait.as_millis()
-                );
-            }
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-            writer
+    if writer::Inside::active() {
+        return f(conn);
+    }
+    let inner = match conn {
+        DbConnection::Sqlite(inner) => inner,
+        DbConnection::Pg(_) => {
+            let _inside = writer::Inside::enter();
+            return conn.transaction(f);
         }
-        DbConnection::Pg(_) => return conn.transaction(f),
     };
-    let result = f(conn);
+    if let Some(writer) = writer::current() {
+        return writer.run(f);
+    }
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let result = {
+        let _inside = writer::Inside::enter();
+        f(conn)
+    };
     let DbConnection::Sqlite(inner) = conn else {
         unreachable!("the backend of a connection does not change")
     };
@@ -392,9 +455,15 @@ fn set_journal_mode(conn: &mut SqliteConnection, mode: &str) -> Option<String> {
 /// `startup::prepare_database`).
 ///
 /// `synchronous` is `FULL` for the duration: in rollback-journal mode `NORMAL` could
-/// corrupt the database if the power failed at the wrong moment. On PostgreSQL `f`
-/// just runs.
+/// corrupt the database if the power failed at the wrong moment. The write
+/// transactions of `f` run on `conn` itself, not on the pool's writer, and `conn` may
+/// write meanwhile. On PostgreSQL `f` just runs.
 pub fn with_own_journal<T>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+    let _own = writer::suspend();
+    let was_read_only = match conn {
+        DbConnection::Sqlite(c) => set_query_only(c, false),
+        DbConnection::Pg(_) => false,
+    };
     let switched = match conn {
         DbConnection::Sqlite(c) => {
             let switched = set_journal_mode(c, "DELETE").as_deref() == Some("delete");
@@ -418,7 +487,29 @@ pub fn with_own_journal<T>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnec
             log::warn!("the database stays in rollback-journal mode until the service opens it");
         }
     }
+    if let (DbConnection::Sqlite(c), true) = (&mut *conn, was_read_only) {
+        set_query_only(c, true);
+    }
     result
+}
+
+/// The answer of `PRAGMA query_only`.
+#[derive(diesel::QueryableByName)]
+struct QueryOnly {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    query_only: bool,
+}
+
+/// Lets a SQLite connection write, or not; answers whether it was read-only before.
+fn set_query_only(conn: &mut SqliteConnection, on: bool) -> bool {
+    use diesel::RunQueryDsl;
+    let was = diesel::sql_query("PRAGMA query_only")
+        .get_result::<QueryOnly>(conn)
+        .is_ok_and(|q| q.query_only);
+    if let Err(e) = conn.batch_execute(&format!("PRAGMA query_only = {on}")) {
+        log::warn!("query_only = {on} refused: {e}");
+    }
+    was
 }
 
 /// Runs `f` with PostgreSQL planner settings (`SET LOCAL name = value`) that last for

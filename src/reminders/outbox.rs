@@ -373,33 +373,36 @@ pub fn claim_next(
         .eq("pending")
         .and(m::next_attempt_at.le(now))
         .and(m::lease_until.is_null().or(m::lease_until.lt(now)));
-    let candidates: Vec<String> = match conn {
-        DbConnection::Pg(c) => return claim_next_pg(c, worker, now, lease_until),
-        DbConnection::Sqlite(_) => m::reminder_messages
+    if let DbConnection::Pg(c) = conn {
+        return claim_next_pg(c, worker, now, lease_until);
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let candidates: Vec<String> = m::reminder_messages
             .filter(due)
             .order(m::next_attempt_at.asc())
             .select(m::id)
             .limit(5)
-            .load(conn)?,
-    };
-    for id in candidates {
-        // The conditional update is the real claim: of two workers, one changes the row.
-        let claimed = diesel::update(m::reminder_messages.filter(m::id.eq(&id)).filter(due))
-            .set((
-                m::lease_until.eq(Some(lease_until)),
-                m::claimed_by.eq(Some(worker)),
-                m::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        if claimed == 1 {
-            return m::reminder_messages
-                .find(&id)
-                .select(MessageRow::as_select())
-                .get_result(conn)
-                .optional();
+            .load(conn)?;
+        for id in candidates {
+            // The conditional update is the real claim: of two workers (or two
+            // processes), one changes the row.
+            let claimed = diesel::update(m::reminder_messages.filter(m::id.eq(&id)).filter(due))
+                .set((
+                    m::lease_until.eq(Some(lease_until)),
+                    m::claimed_by.eq(Some(worker)),
+                    m::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            if claimed == 1 {
+                return m::reminder_messages
+                    .find(&id)
+                    .select(MessageRow::as_select())
+                    .get_result(conn)
+                    .optional();
+            }
         }
-    }
-    Ok(None)
+        Ok(None)
+    })
 }
 
 /// PostgreSQL's claim: one statement that picks the earliest due message no other worker
@@ -487,14 +490,16 @@ pub fn cancel_items(
     ids: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    set_items(
-        conn,
-        message_id,
-        Some(ids),
-        "cancelled",
-        Some("the unit no longer needs a reminder"),
-        now,
-    )
+    crate::db::write_transaction(conn, |conn| {
+        set_items(
+            conn,
+            message_id,
+            Some(ids),
+            "cancelled",
+            Some("the unit no longer needs a reminder"),
+            now,
+        )
+    })
 }
 
 /// Finishes a message: `sent`, `failed`, or `cancelled` (nothing left to say).
@@ -540,16 +545,18 @@ pub fn retry_later(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     use reminder_messages::dsl as m;
-    diesel::update(m::reminder_messages.find(message_id))
-        .set((
-            m::attempts.eq(attempts),
-            m::next_attempt_at.eq(next_attempt_at),
-            m::last_error.eq(Some(error)),
-            m::lease_until.eq(None::<NaiveDateTime>),
-            m::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(drop)
+    crate::db::write_transaction(conn, |conn| {
+        diesel::update(m::reminder_messages.find(message_id))
+            .set((
+                m::attempts.eq(attempts),
+                m::next_attempt_at.eq(next_attempt_at),
+                m::last_error.eq(Some(error)),
+                m::lease_until.eq(None::<NaiveDateTime>),
+                m::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    })
 }
 
 /// Records a scheduled slot; `true` for the instance that recorded it first.
@@ -559,14 +566,16 @@ pub fn take_slot(
     instance: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let inserted = crate::with_backend!(conn, |c| diesel::insert_into(reminder_slots::table)
-        .values((
-            reminder_slots::slot.eq(slot),
-            reminder_slots::instance.eq(instance),
-            reminder_slots::started_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(c))?;
+    let inserted = crate::db::write_transaction(conn, |conn| {
+        crate::with_backend!(conn, |c| diesel::insert_into(reminder_slots::table)
+            .values((
+                reminder_slots::slot.eq(slot),
+                reminder_slots::instance.eq(instance),
+                reminder_slots::started_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))
+    })?;
     Ok(inserted == 1)
 }
 

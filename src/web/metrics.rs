@@ -65,6 +65,21 @@ pub async fn metrics(state: web::Data<AppState>, _actor: Actor) -> Result<HttpRe
         "Idle database connections of this instance.",
         i64::from(pool_state.idle_connections),
     );
+    if let Some(writer) = state.pool.writer_stats() {
+        let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        metric(
+            "aitu_sqlite_write_transactions_total",
+            "counter",
+            "Write transactions of this instance (SQLite).",
+            as_i64(writer.transactions),
+        );
+        metric(
+            "aitu_sqlite_write_commits_total",
+            "counter",
+            "Commits of this instance (SQLite): transactions that arrive together commit together.",
+            as_i64(writer.commits),
+        );
+    }
     let _ = writeln!(
         out,
         "# HELP aitu_build_info Build information.\n# TYPE aitu_build_info gauge\naitu_build_info{{version=\"{}\"}} 1",

@@ -402,15 +402,27 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// Runs blocking database work with a pooled connection (for checks "from the side").
+    /// Runs blocking database work "from the side" (checks, or changes a test makes
+    /// behind the service's back). On SQLite it runs as a write transaction, on the
+    /// writer every write of the process goes through (pooled connections only read);
+    /// on PostgreSQL on a pooled connection, statement by statement.
     pub async fn with_conn<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> T + Send + 'static,
     ) -> T {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || f(&mut pool.get().expect("connection")))
-            .await
-            .expect("database task")
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("connection");
+            if matches!(*conn, DbConnection::Pg(_)) {
+                return f(&mut conn);
+            }
+            aitu_tracker::db::write_transaction(&mut conn, |conn| {
+                Ok::<_, diesel::result::Error>(f(conn))
+            })
+            .expect("a write transaction on the side")
+        })
+        .await
+        .expect("database task")
     }
 
     /// Every organization row, ordered by id: compare before and after a refused write.

@@ -320,6 +320,76 @@ async fn concurrent_writers_in_the_same_groups_keep_the_tally_exact() {
     assert_eq!(summary["accounts_active"], (1..=12).sum::<i64>());
 }
 
+/// A counter of `/metrics`, if it is there.
+fn metric(text: &str, name: &str) -> Option<i64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn changes_sent_at_once_each_keep_their_event_and_audit_row() {
+    let app = spawn_app().await;
+    let mut orgs = Vec::new();
+    for i in 0..16 {
+        orgs.push(
+            app.create_org(org_body(&new_bin(), &format!("Орган {i}")))
+                .await,
+        );
+    }
+    let before = app.get("/metrics").await.text().await.unwrap();
+    for status in ["in_progress", "migrated"] {
+        let mut writers = tokio::task::JoinSet::new();
+        for org in &orgs {
+            let (app, org) = (app.clone(), org.clone());
+            writers.spawn(async move {
+                let answer = set_status(&app, "aitu", &org, json!({"status": status})).await;
+                (answer.status(), answer.text().await.unwrap())
+            });
+        }
+        while let Some(answer) = writers.join_next().await {
+            let (status, body) = answer.unwrap();
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+    for org in &orgs {
+        let history = app
+            .get_json(&format!("{}/history", status_path("aitu", org)))
+            .await;
+        let kinds: Vec<&str> = history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["to"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["migrated", "in_progress"], "{history}");
+    }
+    let (audited, postgres) = app
+        .with_conn(|conn| {
+            use aitu_tracker::db::schema::audit_log::dsl;
+            use diesel::prelude::*;
+            let n: i64 = dsl::audit_log
+                .filter(dsl::action.eq("status.update"))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            (n, matches!(conn, aitu_tracker::db::DbConnection::Pg(_)))
+        })
+        .await;
+    assert_eq!(audited, 32);
+    let after = app.get("/metrics").await.text().await.unwrap();
+    let written = |text: &str| metric(text, "aitu_sqlite_write_transactions_total");
+    let committed = |text: &str| metric(text, "aitu_sqlite_write_commits_total");
+    if postgres {
+        assert_eq!(written(&after), None, "{after}");
+    } else {
+        // 32 changes, plus the writes of the requests themselves (token use).
+        let transactions = written(&after).unwrap() - written(&before).unwrap();
+        let commits = committed(&after).unwrap() - committed(&before).unwrap();
+        assert!(transactions >= 32, "{after}");
+        assert!((1..=transactions).contains(&commits), "{after}");
+    }
+}
+
 #[tokio::test]
 async fn the_demo_history_leaves_every_report_consistent() {
     let app = spawn_app().await;

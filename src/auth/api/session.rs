@@ -166,47 +166,50 @@ pub async fn attempt_login(
     drop(permit);
     let settings = state.settings.auth.clone();
     let outcome = with_db(state, move |conn| {
-        let now = now();
-        let actor = AuditActor {
-            user_id: user.as_ref().map(|u| u.id.clone()),
-            email: Some(email.clone()),
-            request: meta.clone(),
-            ..Default::default()
-        };
-        let Some(user) = user.filter(|u| matches && u.active) else {
-            throttle::record_failure(conn, &account_key, now)?;
-            if let Some(key) = &address_key {
-                throttle::record_failure(conn, key, now)?;
-            }
+        // The session, the failure counts and the audit row are written together.
+        crate::db::write_transaction(conn, |conn| {
+            let now = now();
+            let actor = AuditActor {
+                user_id: user.as_ref().map(|u| u.id.clone()),
+                email: Some(email.clone()),
+                request: meta.clone(),
+                ..Default::default()
+            };
+            let Some(user) = user.filter(|u| matches && u.active) else {
+                throttle::record_failure(conn, &account_key, now)?;
+                if let Some(key) = &address_key {
+                    throttle::record_failure(conn, key, now)?;
+                }
+                audit::record(
+                    conn,
+                    &actor,
+                    AuditEntry::new("login", Outcome::Failure).detail(WRONG),
+                )?;
+                return Ok(None);
+            };
+            crate::auth::model::LoginFailureRow::clear(conn, &account_key)?;
+            // A new session id at every login: an id planted before login is worthless.
+            let session_id = secret::random_string(32);
+            let csrf = secret::random_string(32);
+            let session = SessionRow {
+                id_hash: secret::hash_secret(&session_id),
+                user_id: user.id.clone(),
+                csrf_hash: secret::hash_secret(&csrf),
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + Duration::hours(settings.session_absolute_hours),
+                ended_at: None,
+                client_addr: meta.client_addr.clone(),
+            };
+            SessionRow::insert(conn, &session)?;
             audit::record(
                 conn,
                 &actor,
-                AuditEntry::new("login", Outcome::Failure).detail(WRONG),
+                AuditEntry::new("login", Outcome::Success).object("user", user.id.clone()),
             )?;
-            return Ok(None);
-        };
-        crate::auth::model::LoginFailureRow::clear(conn, &account_key)?;
-        // A new session id at every login: an id planted before login is worthless.
-        let session_id = secret::random_string(32);
-        let csrf = secret::random_string(32);
-        let session = SessionRow {
-            id_hash: secret::hash_secret(&session_id),
-            user_id: user.id.clone(),
-            csrf_hash: secret::hash_secret(&csrf),
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now + Duration::hours(settings.session_absolute_hours),
-            ended_at: None,
-            client_addr: meta.client_addr.clone(),
-        };
-        SessionRow::insert(conn, &session)?;
-        audit::record(
-            conn,
-            &actor,
-            AuditEntry::new("login", Outcome::Success).object("user", user.id.clone()),
-        )?;
-        let me = Me::load(conn, &user, "session")?;
-        Ok(Some((me, session_id, csrf, session.expires_at)))
+            let me = Me::load(conn, &user, "session")?;
+            Ok(Some((me, session_id, csrf, session.expires_at)))
+        })
     })
     .await?;
     let Some((me, session_id, csrf, expires_at)) = outcome else {
@@ -233,12 +236,15 @@ pub async fn attempt_login(
 pub async fn log_out(state: web::Data<AppState>, actor: Actor) -> Result<HttpResponse, ApiError> {
     if let Via::Session { id_hash, .. } = actor.user.via.clone() {
         with_db(&state, move |conn| {
-            SessionRow::end(conn, &id_hash, now())?;
-            audit::record(
-                conn,
-                &AuditActor::from(&actor),
-                AuditEntry::new("logout", Outcome::Success).object("user", actor.user.id.clone()),
-            )?;
+            crate::db::write_transaction(conn, |conn| {
+                SessionRow::end(conn, &id_hash, now())?;
+                audit::record(
+                    conn,
+                    &AuditActor::from(&actor),
+                    AuditEntry::new("logout", Outcome::Success)
+                        .object("user", actor.user.id.clone()),
+                )
+            })?;
             Ok(())
         })
         .await?;

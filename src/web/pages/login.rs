@@ -147,13 +147,15 @@ pub async fn logout(
     if let Via::Session { id_hash, .. } = page.actor.user.via.clone() {
         let actor = page.actor.clone();
         super::db(&state, move |conn| {
-            SessionRow::end(conn, &id_hash, now())?;
-            crate::audit::record(
-                conn,
-                &crate::audit::AuditActor::from(&actor),
-                crate::audit::AuditEntry::new("logout", crate::audit::Outcome::Success)
-                    .object("user", actor.user.id.clone()),
-            )?;
+            crate::db::write_transaction(conn, |conn| {
+                SessionRow::end(conn, &id_hash, now())?;
+                crate::audit::record(
+                    conn,
+                    &crate::audit::AuditActor::from(&actor),
+                    crate::audit::AuditEntry::new("logout", crate::audit::Outcome::Success)
+                        .object("user", actor.user.id.clone()),
+                )
+            })?;
             Ok(())
         })
         .await?;
