@@ -148,11 +148,10 @@ fn new_row(actor: &AuditActor, entry: AuditEntry, at: NaiveDateTime) -> NewAudit
 
 /// Appends one row.
 ///
-/// Inside a write transaction the row is part of it; outside, it is a write
-/// transaction of its own.
+/// Inside a write transaction the row is part of it; outside, it is written alone.
 pub fn record(conn: &mut DbConnection, actor: &AuditActor, entry: AuditEntry) -> QueryResult<()> {
     let row = new_row(actor, entry, now());
-    crate::db::write_transaction(conn, |conn| {
+    crate::db::write_statement(conn, |conn| {
         diesel::insert_into(audit_log::table)
             .values(&row)
             .execute(conn)

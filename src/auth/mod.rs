@@ -226,7 +226,7 @@ pub fn authenticate(
                 }
             }
             if session.last_seen_at < touch_before {
-                crate::db::write_transaction(conn, |conn| SessionRow::touch(conn, &hash, now))?;
+                crate::db::write_statement(conn, |conn| SessionRow::touch(conn, &hash, now))?;
             }
             Ok(CurrentUser::from_row(
                 user,
@@ -260,7 +260,7 @@ pub fn check_token_hash(
         .last_used_at
         .is_none_or(|at| at < now - Duration::seconds(TOUCH_EVERY_SECONDS))
     {
-        crate::db::write_transaction(conn, |conn| TokenRow::touch(conn, &token.id, now))?;
+        crate::db::write_statement(conn, |conn| TokenRow::touch(conn, &token.id, now))?;
     }
     let expires_at = token.expires_at;
     Ok(

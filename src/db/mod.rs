@@ -418,6 +418,18 @@ where
     }
 }
 
+/// Runs `f`, a single write statement: on PostgreSQL on `conn` as it is (a statement
+/// is a transaction of its own), on SQLite as a write transaction on the writer.
+pub fn write_statement<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T> {
+    match conn {
+        DbConnection::Pg(_) => f(conn),
+        DbConnection::Sqlite(_) => write_transaction(conn, f),
+    }
+}
+
 /// The answer of `PRAGMA journal_mode`.
 #[derive(diesel::QueryableByName)]
 struct JournalMode {

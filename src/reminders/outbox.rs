@@ -216,7 +216,7 @@ fn insert_ignoring_duplicates(conn: &mut DbConnection, items: &[ItemRow]) -> Que
 
 /// Recipients enqueued per transaction. On SQLite a write transaction holds the
 /// file's only write lock: a pass over 100,000 overdue units held it for seconds in one
-/// transaction, and API writes queued behind it failed after `sqlite_busy_timeout`.
+/// transaction, and every API write waited behind it.
 pub const ENQUEUE_RECIPIENTS: usize = 1_000;
 
 /// Writes planned items: skipped ones as such, the rest attached to their recipient's
@@ -490,7 +490,7 @@ pub fn cancel_items(
     ids: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    crate::db::write_transaction(conn, |conn| {
+    crate::db::write_statement(conn, |conn| {
         set_items(
             conn,
             message_id,
@@ -545,7 +545,7 @@ pub fn retry_later(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     use reminder_messages::dsl as m;
-    crate::db::write_transaction(conn, |conn| {
+    crate::db::write_statement(conn, |conn| {
         diesel::update(m::reminder_messages.find(message_id))
             .set((
                 m::attempts.eq(attempts),
@@ -566,7 +566,7 @@ pub fn take_slot(
     instance: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let inserted = crate::db::write_transaction(conn, |conn| {
+    let inserted = crate::db::write_statement(conn, |conn| {
         crate::with_backend!(conn, |c| diesel::insert_into(reminder_slots::table)
             .values((
                 reminder_slots::slot.eq(slot),

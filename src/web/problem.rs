@@ -110,6 +110,12 @@ impl ApiError {
             ),
             Self::Conflict { detail, errors } => (detail.clone(), to_values(errors)),
             Self::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
+            Self::Unavailable(cause) if is_locked(cause) => (
+                "the database is busy with a long write by another process (an import on the \
+                 command line?); try again when it has finished"
+                    .to_owned(),
+                Vec::new(),
+            ),
             Self::Unavailable(_) => (
                 "the database cannot be reached right now; try again shortly".to_owned(),
                 Vec::new(),
@@ -191,6 +197,13 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
     response.json(problem)
 }
 
+/// SQLite's words for a write lock held by someone else past the busy timeout.
+const LOCKED: &str = "database is locked";
+
+fn is_locked(cause: &anyhow::Error) -> bool {
+    cause.to_string().contains(LOCKED)
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -198,6 +211,10 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => Self::NotFound("no such record".into()),
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
             | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => {
+                Self::Unavailable(error.into())
+            }
+            // SQLite: another process held the write lock past the busy timeout.
+            Error::DatabaseError(_, ref info) if info.message().contains(LOCKED) => {
                 Self::Unavailable(error.into())
             }
             other => Self::Internal(anyhow::Error::new(other).context("database query")),

@@ -391,6 +391,55 @@ async fn changes_sent_at_once_each_keep_their_event_and_audit_row() {
 }
 
 #[tokio::test]
+async fn a_write_while_another_process_holds_sqlite_answers_503_and_changes_nothing() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app_with(|s| s.database.sqlite_busy_timeout = 300).await;
+    let org = app.create_org(org_body(&new_bin(), "Министерство")).await;
+    let url = aitu_tracker::db::DatabaseUrl::parse(&app.db_url()).unwrap();
+    if url.is_postgres() {
+        // PostgreSQL has no file-wide write lock: writers of other processes never
+        // hold the service's writes back this way.
+        return;
+    }
+    // Another process (as `aitu-tracker import` would) takes the write lock and keeps it.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held, holding) = std::sync::mpsc::channel::<()>();
+    let other = std::thread::spawn(move || {
+        let manager = aitu_tracker::db::ConnectionManager::new(url, std::time::Duration::ZERO);
+        let mut conn = manager.connect().unwrap();
+        conn.batch_execute("BEGIN IMMEDIATE").unwrap();
+        held.send(()).unwrap();
+        released.recv().unwrap();
+        conn.batch_execute("ROLLBACK").unwrap();
+    });
+    holding.recv().unwrap();
+    let body = json!({"status": "in_progress"});
+    let refused = set_status(&app, "aitu", &org, body.clone()).await;
+    let problem = problem(refused, 503).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("another process"),
+        "{problem}"
+    );
+    release.send(()).unwrap();
+    other.join().unwrap();
+    let status = app.get_json(&status_path("aitu", &org)).await;
+    assert_eq!(
+        (&status["status"], &status["version"]),
+        (&json!("not_started"), &json!(1))
+    );
+    let history = app
+        .get_json(&format!("{}/history", status_path("aitu", &org)))
+        .await;
+    assert_eq!(history["items"], json!([]));
+    // The writer goes on once the lock is free.
+    let answer = set_status(&app, "aitu", &org, body).await;
+    assert_eq!(answer.status(), 200);
+}
+
+#[tokio::test]
 async fn the_demo_history_leaves_every_report_consistent() {
     let app = spawn_app().await;
     let loaded = app
