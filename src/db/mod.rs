@@ -199,6 +199,9 @@ pub fn redact_url(raw: &str) -> String {
     }
 }
 
+/// SQLite's words for a write lock another connection held past the busy timeout.
+pub const SQLITE_LOCKED: &str = "database is locked";
+
 /// Why a connection could not be made, with the backend's own words.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -225,7 +228,7 @@ impl ConnectError {
         matches!(
             self,
             Self::Setup(diesel::result::Error::DatabaseError(_, info))
-                if info.message().contains("database is locked")
+                if info.message().contains(SQLITE_LOCKED)
         )
     }
 }

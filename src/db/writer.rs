@@ -180,9 +180,7 @@ impl Slot {
             })?;
             self.conn = Some(conn);
         }
-        let Some(DbConnection::Sqlite(conn)) = self.conn.as_mut() else {
-            unreachable!("the SQLite writer holds a SQLite connection")
-        };
+        let conn = sqlite(self.conn.as_mut());
         if let Err(error) = AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE") {
             // Busy (another process writes) or worse: start from a fresh connection.
             self.conn = None;
@@ -200,20 +198,15 @@ impl Slot {
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
-        let Some(conn) = self.conn.as_mut() else {
-            unreachable!("join opened the connection")
-        };
-        let DbConnection::Sqlite(inner) = conn else {
-            unreachable!("the SQLite writer holds a SQLite connection")
-        };
-        AnsiTransactionManager::begin_transaction(inner)?;
+        AnsiTransactionManager::begin_transaction(sqlite(self.conn.as_mut()))?;
         let result = {
             let _inside = Inside::enter();
+            let Some(conn) = self.conn.as_mut() else {
+                unreachable!("join opened the connection")
+            };
             catch_unwind(AssertUnwindSafe(|| f(conn)))
         };
-        let DbConnection::Sqlite(inner) = conn else {
-            unreachable!("the SQLite writer holds a SQLite connection")
-        };
+        let inner = sqlite(self.conn.as_mut());
         match result {
             Ok(Ok(value)) => AnsiTransactionManager::commit_transaction(inner).map(|()| Ok(value)),
             Ok(Err(error)) => {
@@ -229,10 +222,7 @@ impl Slot {
     /// Commits the open group; the connection is dropped if the commit failed.
     fn commit(&mut self) -> Result<(), String> {
         self.group = None;
-        let Some(DbConnection::Sqlite(conn)) = self.conn.as_mut() else {
-            unreachable!("a group is open on a SQLite connection")
-        };
-        AnsiTransactionManager::commit_transaction(conn).map_err(|error| {
+        AnsiTransactionManager::commit_transaction(sqlite(self.conn.as_mut())).map_err(|error| {
             log::error!("committing a group of SQLite writes failed: {error}");
             self.conn = None;
             error.to_string()
@@ -247,6 +237,14 @@ impl Slot {
         if let Some(group) = self.group.take() {
             group.end(Err(why.to_string()));
         }
+    }
+}
+
+/// The writer's open connection: `join` opened it, and it is SQLite's.
+fn sqlite(conn: Option<&mut DbConnection>) -> &mut diesel::SqliteConnection {
+    match conn {
+        Some(DbConnection::Sqlite(conn)) => conn,
+        _ => unreachable!("the SQLite writer holds an open SQLite connection"),
     }
 }
 

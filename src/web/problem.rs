@@ -197,11 +197,8 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
     response.json(problem)
 }
 
-/// SQLite's words for a write lock held by someone else past the busy timeout.
-const LOCKED: &str = "database is locked";
-
 fn is_locked(cause: &anyhow::Error) -> bool {
-    cause.to_string().contains(LOCKED)
+    cause.to_string().contains(crate::db::SQLITE_LOCKED)
 }
 
 impl From<diesel::result::Error> for ApiError {
@@ -214,7 +211,9 @@ impl From<diesel::result::Error> for ApiError {
                 Self::Unavailable(error.into())
             }
             // SQLite: another process held the write lock past the busy timeout.
-            Error::DatabaseError(_, ref info) if info.message().contains(LOCKED) => {
+            Error::DatabaseError(_, ref info)
+                if info.message().contains(crate::db::SQLITE_LOCKED) =>
+            {
                 Self::Unavailable(error.into())
             }
             other => Self::Internal(anyhow::Error::new(other).context("database query")),

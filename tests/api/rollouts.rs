@@ -280,16 +280,39 @@ async fn a_stale_version_is_refused_and_two_writers_cannot_both_win() {
     assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
 }
 
-#[tokio::test]
-async fn concurrent_writers_in_the_same_groups_keep_the_tally_exact() {
-    let app = spawn_app().await;
+/// `n` new central state bodies.
+async fn organizations(app: &TestApp, n: usize) -> Vec<Value> {
     let mut orgs = Vec::new();
-    for i in 0..12 {
+    for i in 0..n {
         orgs.push(
             app.create_org(org_body(&new_bin(), &format!("Орган {i}")))
                 .await,
         );
     }
+    orgs
+}
+
+/// Sends every unit's status change at once (`body(i)` for the i-th) and checks that
+/// each was accepted.
+async fn set_all_at_once(app: &TestApp, orgs: &[Value], body: impl Fn(usize) -> Value) {
+    let mut writers = tokio::task::JoinSet::new();
+    for (i, org) in orgs.iter().enumerate() {
+        let (app, org, body) = (app.clone(), org.clone(), body(i));
+        writers.spawn(async move {
+            let answer = set_status(&app, "aitu", &org, body).await;
+            (answer.status(), answer.text().await.unwrap())
+        });
+    }
+    while let Some(answer) = writers.join_next().await {
+        let (status, body) = answer.unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_in_the_same_groups_keep_the_tally_exact() {
+    let app = spawn_app().await;
+    let orgs = organizations(&app, 12).await;
     // Every unit is in one region and kind, so all writers meet on the same few tally
     // rows, half of them moving one way between two statuses and half the other way.
     let rounds = [
@@ -298,21 +321,13 @@ async fn concurrent_writers_in_the_same_groups_keep_the_tally_exact() {
         ["verified", "verified"],
     ];
     for round in rounds {
-        let mut writers = tokio::task::JoinSet::new();
-        for (i, org) in orgs.iter().enumerate() {
-            let (app, org) = (app.clone(), org.clone());
-            // Moving a reported unit back is a rejection: it takes a reason.
-            let body =
-                json!({"status": round[i % 2], "accounts_active": i + 1, "reason": "recount"});
-            writers.spawn(async move {
-                let answer = set_status(&app, "aitu", &org, body).await;
-                (answer.status(), answer.text().await.unwrap())
-            });
-        }
-        while let Some(answer) = writers.join_next().await {
-            let (status, body) = answer.unwrap();
-            assert_eq!(status, 200, "{body}");
-        }
+        // Moving a reported unit back is a rejection: it takes a reason.
+        set_all_at_once(
+            &app,
+            &orgs,
+            |i| json!({"status": round[i % 2], "accounts_active": i + 1, "reason": "recount"}),
+        )
+        .await;
         assert_eq!(report_data_out_of_step(&app).await, Vec::<String>::new());
     }
     let summary = app.get_json("/api/v1/rollouts/aitu/summary").await;
@@ -329,27 +344,10 @@ fn metric(text: &str, name: &str) -> Option<i64> {
 #[tokio::test]
 async fn changes_sent_at_once_each_keep_their_event_and_audit_row() {
     let app = spawn_app().await;
-    let mut orgs = Vec::new();
-    for i in 0..16 {
-        orgs.push(
-            app.create_org(org_body(&new_bin(), &format!("Орган {i}")))
-                .await,
-        );
-    }
+    let orgs = organizations(&app, 16).await;
     let before = app.get("/metrics").await.text().await.unwrap();
     for status in ["in_progress", "migrated"] {
-        let mut writers = tokio::task::JoinSet::new();
-        for org in &orgs {
-            let (app, org) = (app.clone(), org.clone());
-            writers.spawn(async move {
-                let answer = set_status(&app, "aitu", &org, json!({"status": status})).await;
-                (answer.status(), answer.text().await.unwrap())
-            });
-        }
-        while let Some(answer) = writers.join_next().await {
-            let (status, body) = answer.unwrap();
-            assert_eq!(status, 200, "{body}");
-        }
+        set_all_at_once(&app, &orgs, |_| json!({"status": status})).await;
     }
     for org in &orgs {
         let history = app
