@@ -135,8 +135,16 @@ impl SqliteWriter {
         let mut slot = self.slot.lock();
         self.queued.fetch_sub(1, Ordering::SeqCst);
         let group = slot.join(&self.manager)?;
-        let result = slot.run_in_savepoint(f);
+        let first = slot.done == 0;
+        let result = slot.run_in_savepoint(first, f);
         let result = match result {
+            Ok(Err(error)) if first => {
+                // Alone in its transaction: it was rolled back whole; the next writer
+                // opens a fresh one.
+                slot.group = None;
+                self.transactions.fetch_add(1, Ordering::Relaxed);
+                return Err(error);
+            }
             Ok(result) => result,
             Err(broken) => {
                 slot.abandon(&broken);
@@ -194,11 +202,18 @@ impl Slot {
 
     /// Runs `f` in a savepoint of the open transaction, and releases or rolls back
     /// the savepoint. `Err` when the transaction itself is broken.
-    fn run_in_savepoint<T, E, F>(&mut self, f: F) -> Result<Result<T, E>, DieselError>
+    ///
+    /// The `first` of a group has the transaction to itself: it runs without a
+    /// savepoint, and if it fails the whole transaction rolls back. A savepoint keeps a
+    /// copy of every page it changes (SQLite's sub-journal, a temporary file), which a
+    /// writer alone in its transaction does not need.
+    fn run_in_savepoint<T, E, F>(&mut self, first: bool, f: F) -> Result<Result<T, E>, DieselError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
-        AnsiTransactionManager::begin_transaction(sqlite(self.conn.as_mut()))?;
+        if !first {
+            AnsiTransactionManager::begin_transaction(sqlite(self.conn.as_mut()))?;
+        }
         let result = {
             let _inside = Inside::enter();
             let Some(conn) = self.conn.as_mut() else {
@@ -208,6 +223,7 @@ impl Slot {
         };
         let inner = sqlite(self.conn.as_mut());
         match result {
+            Ok(Ok(value)) if first => Ok(Ok(value)),
             Ok(Ok(value)) => AnsiTransactionManager::commit_transaction(inner).map(|()| Ok(value)),
             Ok(Err(error)) => {
                 AnsiTransactionManager::rollback_transaction(inner).map(|()| Err(error))
@@ -413,6 +429,38 @@ mod tests {
                 commits: 1
             }
         );
+    }
+
+    #[test]
+    fn a_failed_first_transaction_rolls_back_whole_and_the_queued_ones_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, manager) = writer(&dir);
+        // The first of a group runs without a savepoint: its failure rolls back the
+        // transaction it had to itself, and those queued behind it open a new one.
+        let (a, b, c) = group_of_three(
+            &writer,
+            |conn| insert(conn, 1).and_then(|()| insert(conn, 1)),
+            |conn| insert(conn, 2),
+            |conn| insert(conn, 3),
+        );
+        assert!(a.unwrap().unwrap_err().to_string().contains("UNIQUE"));
+        assert!(b.unwrap().is_ok());
+        assert!(c.unwrap().is_ok());
+        assert_eq!(count(&manager, "v = 1"), 0);
+        assert_eq!(count(&manager, "v IN (2, 3)"), 2);
+        assert_eq!(
+            writer.stats(),
+            WriterStats {
+                transactions: 3,
+                commits: 1
+            }
+        );
+        // Alone, with nobody queued: the same.
+        let alone = writer.run(|conn| insert(conn, 4).and_then(|()| insert(conn, 2)));
+        assert!(alone.unwrap_err().to_string().contains("UNIQUE"));
+        assert_eq!(count(&manager, "v = 4"), 0);
+        writer.run(|conn| insert(conn, 5)).unwrap();
+        assert_eq!(count(&manager, "v IN (2, 3, 5)"), 3);
     }
 
     #[test]
