@@ -7,7 +7,7 @@ use crate::db::schema::{
     extensions, organizations, rollout_deadlines, rollouts, status_events, statuses,
 };
 use crate::db::{Backend, DbConnection};
-use crate::registry::model::{subtree_upper_bound, OrganizationRow};
+use crate::registry::model::{subtree_upper_bound, OrgRef, OrganizationRow};
 use crate::registry::search_words::Candidates;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -158,6 +158,27 @@ impl RolloutRow {
             .filter(|k| !k.is_empty())
             .map(str::to_owned)
             .collect()
+    }
+
+    /// The rollout and its deadlines per kind, in one query.
+    pub fn find_with_deadlines(
+        conn: &mut DbConnection,
+        slug: &str,
+    ) -> QueryResult<Option<(Self, Vec<KindDeadlineRow>)>> {
+        let rows: Vec<(Self, Option<KindDeadlineRow>)> = rollouts::table
+            .left_join(rollout_deadlines::table)
+            .filter(rollouts::slug.eq(slug))
+            .order(rollout_deadlines::kind.asc())
+            .select((Self::as_select(), Option::<KindDeadlineRow>::as_select()))
+            .load(conn)?;
+        let mut rows = rows.into_iter();
+        Ok(rows.next().map(|(row, first)| {
+            let deadlines = first
+                .into_iter()
+                .chain(rows.filter_map(|(_, deadline)| deadline))
+                .collect();
+            (row, deadlines)
+        }))
     }
 
     pub fn deadlines(conn: &mut DbConnection, slug: &str) -> QueryResult<Vec<KindDeadlineRow>> {
@@ -356,6 +377,27 @@ impl StatusFilter {
 }
 
 impl StatusRow {
+    /// The organization `reference` names, with its status row in `rollout` if it has
+    /// one, in one query.
+    pub fn find_with_organization(
+        conn: &mut DbConnection,
+        rollout: &str,
+        reference: &OrgRef,
+    ) -> QueryResult<Option<(OrganizationRow, Option<Self>)>> {
+        let joined = organizations::table
+            .left_join(
+                statuses::table.on(statuses::organization_id
+                    .eq(organizations::id)
+                    .and(statuses::rollout_slug.eq(rollout))),
+            )
+            .select((OrganizationRow::as_select(), Option::<Self>::as_select()));
+        match reference {
+            OrgRef::Id(id) => joined.filter(organizations::id.eq(id)).get_result(conn),
+            OrgRef::Bin(bin) => joined.filter(organizations::bin.eq(bin)).get_result(conn),
+        }
+        .optional()
+    }
+
     pub fn find(
         conn: &mut DbConnection,
         rollout: &str,

@@ -55,9 +55,8 @@ pub struct Rollout {
 
 impl Rollout {
     pub fn load(conn: &mut DbConnection, slug: &str) -> Result<Self, RolloutError> {
-        let row = RolloutRow::find(conn, slug)?
+        let (row, deadlines) = RolloutRow::find_with_deadlines(conn, slug)?
             .ok_or_else(|| RolloutError::NoRollout(slug.to_owned()))?;
-        let deadlines = RolloutRow::deadlines(conn, slug)?;
         Ok(Self { row, deadlines })
     }
 
@@ -268,10 +267,17 @@ pub fn change_status(
 ) -> Result<(StatusRow, OrganizationRow), RolloutError> {
     write_transaction(conn, |conn| {
         let rollout = Rollout::load(conn, slug)?;
-        let org = resolve_org(conn, organization)?;
+        let (org, stored) = OrgRef::parse(organization)
+            .map(|r| StatusRow::find_with_organization(conn, slug, &r))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| RolloutError::NoOrganization(organization.to_owned()))?;
         let reporter = reporter_for(actor, &org.path, "status.update")
             .map_err(|d| d.on("organization", org.id.clone()))?;
-        let current = load_status(conn, &rollout, &org)?;
+        let current = match stored {
+            Some(row) if rollout.applies_to(&org) => row,
+            _ => load_status(conn, &rollout, &org)?,
+        };
         if let Some(versions) = expected_versions {
             if !versions.contains(&current.version) {
                 return Err(RolloutError::Stale {

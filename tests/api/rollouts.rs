@@ -235,6 +235,29 @@ async fn bad_values_are_named_and_change_nothing() {
     )
     .await;
     assert_eq!(app.status_snapshot().await, before);
+
+    // An archived unit keeps its status row, but the rollout no longer applies to it.
+    let archived = app
+        .post_json(
+            &format!(
+                "/api/v1/organizations/{}/archive",
+                org["id"].as_str().unwrap()
+            ),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(archived.status(), 200);
+    let before = app.status_snapshot().await;
+    let body = problem(
+        set_status(&app, "aitu", &org, json!({"status": "in_progress"})).await,
+        422,
+    )
+    .await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("does not apply"),
+        "{body}"
+    );
+    assert_eq!(app.status_snapshot().await, before);
 }
 
 #[tokio::test]
