@@ -233,8 +233,17 @@ pub fn reporter_for(actor: &Actor, path: &str, action: &'static str) -> Result<R
 
 /// The organization a request names (UUID or BIN), or `NoOrganization`.
 pub fn resolve_org(conn: &mut DbConnection, raw: &str) -> Result<OrganizationRow, RolloutError> {
+    resolve(raw, |r| OrganizationRow::find_by_ref(conn, r))
+}
+
+/// What `find` finds for the organization `raw` names (UUID or BIN), or
+/// `NoOrganization` when `raw` names none or `find` finds nothing.
+fn resolve<T>(
+    raw: &str,
+    find: impl FnOnce(&OrgRef) -> Result<Option<T>, DieselError>,
+) -> Result<T, RolloutError> {
     OrgRef::parse(raw)
-        .map(|r| OrganizationRow::find_by_ref(conn, &r))
+        .map(|r| find(&r))
         .transpose()?
         .flatten()
         .ok_or_else(|| RolloutError::NoOrganization(raw.to_owned()))
@@ -267,11 +276,9 @@ pub fn change_status(
 ) -> Result<(StatusRow, OrganizationRow), RolloutError> {
     write_transaction(conn, |conn| {
         let rollout = Rollout::load(conn, slug)?;
-        let (org, stored) = OrgRef::parse(organization)
-            .map(|r| StatusRow::find_with_organization(conn, slug, &r))
-            .transpose()?
-            .flatten()
-            .ok_or_else(|| RolloutError::NoOrganization(organization.to_owned()))?;
+        let (org, stored) = resolve(organization, |r| {
+            StatusRow::find_with_organization(conn, slug, r)
+        })?;
         let reporter = reporter_for(actor, &org.path, "status.update")
             .map_err(|d| d.on("organization", org.id.clone()))?;
         let current = match stored {

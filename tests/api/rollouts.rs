@@ -34,6 +34,19 @@ async fn set_status(app: &TestApp, slug: &str, org: &Value, body: Value) -> reqw
     app.put_json(&status_path(slug, org), &body, None).await
 }
 
+/// One field of each event of `org`'s history in the `aitu` rollout, newest first.
+async fn history_of(app: &TestApp, org: &Value, field: &str) -> Vec<String> {
+    let history = app
+        .get_json(&format!("{}/history", status_path("aitu", org)))
+        .await;
+    history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_aitu_rollout_exists_and_new_organizations_get_a_status() {
     let app = spawn_app().await;
@@ -187,16 +200,7 @@ async fn rejecting_and_exempting_need_a_reason() {
     .unwrap();
     assert_eq!(rejected["status"], "in_progress");
     assert_eq!(rejected["reason"], "no evidence");
-    let history = app
-        .get_json(&format!("{}/history", status_path("aitu", &org)))
-        .await;
-    let kinds: Vec<&str> = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["reject", "mark"]);
+    assert_eq!(history_of(&app, &org, "kind").await, ["reject", "mark"]);
 }
 
 #[tokio::test]
@@ -373,16 +377,11 @@ async fn changes_sent_at_once_each_keep_their_event_and_audit_row() {
         set_all_at_once(&app, &orgs, |_| json!({"status": status})).await;
     }
     for org in &orgs {
-        let history = app
-            .get_json(&format!("{}/history", status_path("aitu", org)))
-            .await;
-        let kinds: Vec<&str> = history["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["to"].as_str().unwrap())
-            .collect();
-        assert_eq!(kinds, ["migrated", "in_progress"], "{history}");
+        assert_eq!(
+            history_of(&app, org, "to").await,
+            ["migrated", "in_progress"],
+            "{org}"
+        );
     }
     let (audited, postgres) = app
         .with_conn(|conn| {
